@@ -1,0 +1,301 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Text;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using GitlabSts.Core.Tokens;
+
+namespace GitlabSts.Core.Sts
+{
+    /// <summary>What the caller asked for, as bound from parameters; nothing checked yet.</summary>
+    public sealed class ExchangeSettings
+    {
+        public string? RoleArn { get; set; }
+
+        public TokenSource Token { get; set; } = TokenSource.Discover;
+
+        public string? Audience { get; set; }
+
+        public string? RoleSessionName { get; set; }
+
+        public int DurationSeconds { get; set; } = ExchangeRequest.DefaultDurationSeconds;
+
+        public string? Region { get; set; }
+
+        public string? EndpointUrl { get; set; }
+
+        public string? Policy { get; set; }
+
+        public string[]? PolicyArns { get; set; }
+
+        public int MaxAttempts { get; set; } = 5;
+    }
+
+    /// <summary>A checked, complete AssumeRoleWithWebIdentity request: every local rule has passed.</summary>
+    public sealed class ExchangeRequest
+    {
+        public const int DefaultDurationSeconds = 3600;
+        public const int MinDurationSeconds = 900;
+        public const int MaxDurationSeconds = 43200;
+        public const int MaxPolicyLength = 2048;
+        public const int MaxPolicyArns = 10;
+        public const string DefaultAwsRegion = "us-east-1";
+
+        private static readonly Regex SessionNameShape = new Regex(@"^[A-Za-z0-9_+=,.@-]{2,64}$", RegexOptions.CultureInvariant);
+        private static readonly Regex SessionNameBadChar = new Regex(@"[^A-Za-z0-9_+=,.@-]", RegexOptions.CultureInvariant);
+        private static readonly Regex PolicyArnShape = new Regex(@"^arn:(?<partition>[a-z-]+):iam::(\d{12}|aws):policy/[\x21-\x7E]+$", RegexOptions.CultureInvariant);
+
+        private ExchangeRequest()
+        {
+        }
+
+        public RoleArn RoleArn { get; private set; } = null!;
+
+        public IdToken Token { get; private set; } = null!;
+
+        public string RoleSessionName { get; private set; } = string.Empty;
+
+        public int DurationSeconds { get; private set; }
+
+        /// <summary>The region used for the STS call.</summary>
+        public string Region { get; private set; } = string.Empty;
+
+        /// <summary>True when the region came from the caller or the environment, not the us-east-1 fallback.</summary>
+        public bool RegionIsExplicit { get; private set; }
+
+        /// <summary>A custom STS endpoint, or null for the partition's regional endpoint.</summary>
+        public Uri? Endpoint { get; private set; }
+
+        public string? Policy { get; private set; }
+
+        public IReadOnlyList<string> PolicyArns { get; private set; } = Array.Empty<string>();
+
+        public int MaxAttempts { get; private set; }
+
+        /// <summary>Where the request goes, for messages.</summary>
+        public string EndpointDescription => Endpoint?.ToString() ?? Partitions.StsEndpoint(Region);
+
+        /// <summary>Applies defaults and checks every local rule; throws <see cref="GitlabStsException"/> with the contract's ids.</summary>
+        public static ExchangeRequest Resolve(ExchangeSettings settings, IEnvironmentReader env, ICoreLog log, DateTimeOffset now)
+        {
+            var request = new ExchangeRequest();
+            request.RoleArn = Sts.RoleArn.Parse(settings.RoleArn ?? env.Get("ROLE_ARN") ?? env.Get("AWS_ROLE_ARN"));
+            request.RoleSessionName = ResolveSessionName(settings.RoleSessionName, env, now);
+            request.DurationSeconds = CheckDuration(settings.DurationSeconds);
+            request.Policy = CheckPolicy(settings.Policy);
+            request.PolicyArns = CheckPolicyArns(settings.PolicyArns, request.RoleArn.Partition);
+            (request.Region, request.RegionIsExplicit) = ResolveRegion(settings.Region, env, request.RoleArn, log);
+            request.Endpoint = ResolveEndpoint(settings.EndpointUrl, env);
+            if (settings.MaxAttempts < 1)
+            {
+                throw new ArgumentOutOfRangeException(nameof(settings), "MaxAttempts must be 1 or more.");
+            }
+
+            request.MaxAttempts = settings.MaxAttempts;
+            request.Token = TokenDiscovery.Resolve(settings.Token, settings.Audience, env, log);
+            request.Token.CheckTimes(now, TimeSpan.FromMinutes(5));
+            return request;
+        }
+
+        /// <summary>The default session name, sanitised to [\w+=,.@-]{2,64}; an explicit name is checked, not changed.</summary>
+        public static string ResolveSessionName(string? explicitName, IEnvironmentReader env, DateTimeOffset now)
+        {
+            if (explicitName != null)
+            {
+                if (!SessionNameShape.IsMatch(explicitName))
+                {
+                    throw new GitlabStsException(ErrorIds.InvalidSessionName, ErrorKind.InvalidArgument,
+                        $"-RoleSessionName '{explicitName}' is not valid: use 2 to 64 characters from A-Z a-z 0-9 _ + = , . @ - " +
+                        "(it appears in CloudTrail and in the assumed-role ARN).", "RoleSessionName");
+                }
+
+                return explicitName;
+            }
+
+            string? jobId = env.Get("CI_JOB_ID");
+            string name = jobId != null
+                ? $"GitLabRunner-{env.Get("CI_PROJECT_ID") ?? "0"}-{env.Get("CI_PIPELINE_ID") ?? "0"}-{jobId}"
+                : $"GitlabSts-{System.Environment.UserName}-{now.ToUnixTimeSeconds()}";
+            return SanitiseSessionName(name);
+        }
+
+        public static string SanitiseSessionName(string name)
+        {
+            string clean = SessionNameBadChar.Replace(name, "-");
+            if (clean.Length > 64)
+            {
+                clean = clean.Substring(0, 64);
+            }
+
+            return clean.Length >= 2 ? clean : (clean + "--").Substring(0, 2);
+        }
+
+        private static int CheckDuration(int seconds)
+        {
+            if (seconds < MinDurationSeconds || seconds > MaxDurationSeconds)
+            {
+                throw new GitlabStsException(ErrorIds.InvalidDuration, ErrorKind.InvalidArgument,
+                    $"-DurationSeconds is {seconds}; STS accepts {MinDurationSeconds} to {MaxDurationSeconds} seconds (15 minutes to 12 hours), " +
+                    "and no more than the role's maximum session duration.", "DurationSeconds");
+            }
+
+            return seconds;
+        }
+
+        private static string? CheckPolicy(string? policy)
+        {
+            if (policy == null)
+            {
+                return null;
+            }
+
+            if (policy.Length > MaxPolicyLength)
+            {
+                throw new GitlabStsException(ErrorIds.InvalidPolicy, ErrorKind.InvalidArgument,
+                    $"-Policy is {policy.Length} characters long; a session policy may have at most {MaxPolicyLength}. " +
+                    "Remove white space, or use -PolicyArn with a managed policy.", "Policy");
+            }
+
+            try
+            {
+                using JsonDocument doc = JsonDocument.Parse(policy);
+                if (doc.RootElement.ValueKind != JsonValueKind.Object)
+                {
+                    throw new JsonException("not an object");
+                }
+            }
+            catch (JsonException e)
+            {
+                throw new GitlabStsException(ErrorIds.InvalidPolicy, ErrorKind.InvalidArgument,
+                    $"-Policy is not a JSON policy document ({FirstLine(e.Message)}). Pass a JSON object such as " +
+                    "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"s3:GetObject\",\"Resource\":\"*\"}]}.", "Policy");
+            }
+
+            return policy;
+        }
+
+        private static IReadOnlyList<string> CheckPolicyArns(string[]? arns, string partition)
+        {
+            if (arns == null || arns.Length == 0)
+            {
+                return Array.Empty<string>();
+            }
+
+            if (arns.Length > MaxPolicyArns)
+            {
+                throw new GitlabStsException(ErrorIds.InvalidPolicy, ErrorKind.InvalidArgument,
+                    $"-PolicyArn has {arns.Length} ARNs; STS accepts at most {MaxPolicyArns} managed session policies.", "PolicyArn");
+            }
+
+            foreach (string arn in arns)
+            {
+                Match m = PolicyArnShape.Match(arn ?? string.Empty);
+                if (!m.Success)
+                {
+                    throw new GitlabStsException(ErrorIds.InvalidPolicy, ErrorKind.InvalidArgument,
+                        $"-PolicyArn '{arn}' is not a managed policy ARN; expected arn:{partition}:iam::<account id or aws>:policy/<name>.", "PolicyArn");
+                }
+
+                if (m.Groups["partition"].Value != partition)
+                {
+                    throw new GitlabStsException(ErrorIds.InvalidPolicy, ErrorKind.InvalidArgument,
+                        $"-PolicyArn '{arn}' is in the partition '{m.Groups["partition"].Value}', but the role is in '{partition}'.", "PolicyArn");
+                }
+            }
+
+            return arns.ToArray();
+        }
+
+        private static (string Region, bool Explicit) ResolveRegion(string? explicitRegion, IEnvironmentReader env, RoleArn role, ICoreLog log)
+        {
+            string? source = null;
+            string? region = explicitRegion;
+            if (!string.IsNullOrWhiteSpace(region))
+            {
+                source = "-Region";
+            }
+            else if ((region = env.Get("AWS_REGION")) != null)
+            {
+                source = "AWS_REGION";
+            }
+            else if ((region = env.Get("AWS_DEFAULT_REGION")) != null)
+            {
+                source = "AWS_DEFAULT_REGION";
+            }
+
+            if (region == null || source == null)
+            {
+                if (role.Partition == "aws")
+                {
+                    log.Verbose($"No region was given (-Region, AWS_REGION, AWS_DEFAULT_REGION); using {DefaultAwsRegion} for STS.");
+                    return (DefaultAwsRegion, false);
+                }
+
+                throw new GitlabStsException(ErrorIds.InvalidRegion, ErrorKind.InvalidArgument,
+                    $"The role is in the '{role.Partition}' partition, which has no default region. Pass -Region or set AWS_REGION " +
+                    $"(one of: {string.Join(", ", Partitions.Regions[role.Partition])}).", "Region");
+            }
+
+            region = region.Trim();
+            if (!Partitions.IsRegionSyntax(region))
+            {
+                throw new GitlabStsException(ErrorIds.InvalidRegion, ErrorKind.InvalidArgument,
+                    $"The region '{region}' (from {source}) is not a region name. Use a name like us-east-1 or eu-central-1.", source);
+            }
+
+            string regionPartition = Partitions.OfRegion(region);
+            if (regionPartition != role.Partition)
+            {
+                throw new GitlabStsException(ErrorIds.InvalidRegion, ErrorKind.InvalidArgument,
+                    $"The region '{region}' (from {source}) is in the '{regionPartition}' partition, but the role {role} is in '{role.Partition}'. " +
+                    $"Use a region of that partition (for example {Partitions.Regions[role.Partition][0]}).", source);
+            }
+
+            return (region, true);
+        }
+
+        private static Uri? ResolveEndpoint(string? explicitUrl, IEnvironmentReader env)
+        {
+            string? source = null;
+            string? url = explicitUrl;
+            if (!string.IsNullOrWhiteSpace(url))
+            {
+                source = "-EndpointUrl";
+            }
+            else if ((url = env.Get("AWS_ENDPOINT_URL_STS")) != null)
+            {
+                source = "AWS_ENDPOINT_URL_STS";
+            }
+            else if ((url = env.Get("AWS_ENDPOINT_URL")) != null)
+            {
+                source = "AWS_ENDPOINT_URL";
+            }
+
+            if (url == null || source == null)
+            {
+                return null;
+            }
+
+            if (!Uri.TryCreate(url.Trim(), UriKind.Absolute, out Uri? uri) || (uri.Scheme != "https" && uri.Scheme != "http") || uri.Host.Length == 0)
+            {
+                throw new GitlabStsException(ErrorIds.InvalidRegion, ErrorKind.InvalidArgument,
+                    $"The STS endpoint '{url}' (from {source}) is not an http(s) URL. Use a URL like https://sts.eu-central-1.amazonaws.com, or unset {source}.", source);
+            }
+
+            if (!string.IsNullOrEmpty(uri.UserInfo))
+            {
+                throw new GitlabStsException(ErrorIds.InvalidRegion, ErrorKind.InvalidArgument,
+                    $"The STS endpoint from {source} contains user information; remove it from the URL.", source);
+            }
+
+            return uri;
+        }
+
+        private static string FirstLine(string s)
+        {
+            int i = s.IndexOfAny(new[] { '\r', '\n' });
+            return i < 0 ? s : s.Substring(0, i);
+        }
+    }
+}

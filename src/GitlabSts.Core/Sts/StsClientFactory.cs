@@ -1,0 +1,64 @@
+using System;
+using System.Collections.Concurrent;
+using System.Globalization;
+using Amazon;
+using Amazon.Runtime;
+using Amazon.SecurityToken;
+
+namespace GitlabSts.Core.Sts
+{
+    /// <summary>Builds (and for anonymous calls, caches) STS clients for a region or a custom endpoint.</summary>
+    public static class StsClientFactory
+    {
+        /// <summary>Per-request timeout; GITLABSTS_STS_TIMEOUT_SECONDS overrides it (1..300).</summary>
+        public static TimeSpan RequestTimeout
+        {
+            get
+            {
+                string? text = System.Environment.GetEnvironmentVariable("GITLABSTS_STS_TIMEOUT_SECONDS");
+                if (text != null && double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double seconds) && seconds > 0 && seconds <= 300)
+                {
+                    return TimeSpan.FromSeconds(seconds);
+                }
+
+                return TimeSpan.FromSeconds(10);
+            }
+        }
+
+        private static readonly ConcurrentDictionary<string, AmazonSecurityTokenServiceClient> AnonymousClients =
+            new ConcurrentDictionary<string, AmazonSecurityTokenServiceClient>(StringComparer.Ordinal);
+
+        public static AmazonSecurityTokenServiceConfig CreateConfig(string region, Uri? endpoint)
+        {
+            var config = new AmazonSecurityTokenServiceConfig
+            {
+                MaxErrorRetry = 0, // we retry ourselves, by the contract's rules
+                Timeout = RequestTimeout,
+            };
+
+            if (endpoint != null)
+            {
+                config.ServiceURL = endpoint.ToString();
+                config.AuthenticationRegion = region;
+            }
+            else
+            {
+                config.RegionEndpoint = RegionEndpoint.GetBySystemName(region);
+            }
+
+            return config;
+        }
+
+        /// <summary>An unsigned client for AssumeRoleWithWebIdentity; reused so warm calls keep their connection.</summary>
+        public static AmazonSecurityTokenServiceClient Anonymous(string region, Uri? endpoint)
+        {
+            TimeSpan timeout = RequestTimeout;
+            string key = $"{region}|{endpoint}|{timeout.TotalMilliseconds}";
+            return AnonymousClients.GetOrAdd(key, _ => new AmazonSecurityTokenServiceClient(new AnonymousAWSCredentials(), CreateConfig(region, endpoint)));
+        }
+
+        /// <summary>A client signed with temporary credentials (for GetCallerIdentity); the caller disposes it.</summary>
+        public static AmazonSecurityTokenServiceClient WithCredentials(string accessKeyId, string secretAccessKey, string sessionToken, string region, Uri? endpoint) =>
+            new AmazonSecurityTokenServiceClient(new SessionAWSCredentials(accessKeyId, secretAccessKey, sessionToken), CreateConfig(region, endpoint));
+    }
+}

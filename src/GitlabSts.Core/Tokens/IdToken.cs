@@ -1,0 +1,340 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Text;
+using System.Text.Json;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+
+namespace GitlabSts.Core.Tokens
+{
+    /// <summary>
+    /// A GitLab ID token, checked for shape. Holds the token text for the STS call; <see cref="ToString"/>
+    /// and every message describe it by its claims only.
+    /// </summary>
+    public sealed class IdToken
+    {
+        /// <summary>STS accepts a WebIdentityToken of at most this many characters.</summary>
+        public const int MaxLength = 20000;
+
+        private IdToken(string raw, JsonWebToken jwt, string claimsJson, IReadOnlyList<string> audience, string origin)
+        {
+            Raw = raw;
+            ClaimsJson = claimsJson;
+            Origin = origin;
+            Issuer = jwt.Issuer ?? string.Empty;
+            Subject = jwt.Subject ?? string.Empty;
+            Audience = audience;
+            Algorithm = jwt.Alg ?? string.Empty;
+            KeyId = string.IsNullOrEmpty(jwt.Kid) ? null : jwt.Kid;
+            ExpiresAt = ReadTime(jwt, "exp");
+            NotBefore = ReadTime(jwt, "nbf");
+            IssuedAt = ReadTime(jwt, "iat");
+            _jwt = jwt;
+        }
+
+        private readonly JsonWebToken _jwt;
+
+        /// <summary>The token text. Secret: never put it in a message.</summary>
+        public string Raw { get; }
+
+        /// <summary>The decoded claims (payload) JSON.</summary>
+        public string ClaimsJson { get; }
+
+        /// <summary>Where the token came from, e.g. "environment variable GITLAB_OIDC_TOKEN".</summary>
+        public string Origin { get; }
+
+        public string Issuer { get; }
+
+        public string Subject { get; }
+
+        public IReadOnlyList<string> Audience { get; }
+
+        public string Algorithm { get; }
+
+        public string? KeyId { get; }
+
+        public DateTimeOffset? ExpiresAt { get; }
+
+        public DateTimeOffset? NotBefore { get; }
+
+        public DateTimeOffset? IssuedAt { get; }
+
+        /// <summary>The issuer as AWS names its condition keys: no scheme, no trailing slash (e.g. "gitlab.com").</summary>
+        public string IssuerKey => IssuerKeyOf(Issuer);
+
+        public static string IssuerKeyOf(string issuer)
+        {
+            string key = issuer;
+            int scheme = key.IndexOf("://", StringComparison.Ordinal);
+            if (scheme >= 0)
+            {
+                key = key.Substring(scheme + 3);
+            }
+
+            return key.TrimEnd('/');
+        }
+
+        /// <summary>A string claim, or null.</summary>
+        public string? GetClaim(string name)
+        {
+            if (_jwt.TryGetPayloadValue(name, out object? value) && value != null)
+            {
+                return value is string s ? s : Convert.ToString(value, CultureInfo.InvariantCulture);
+            }
+
+            return null;
+        }
+
+        public override string ToString() =>
+            $"ID token from {Origin} (iss '{Issuer}', aud '{string.Join("', '", Audience)}', sub '{Subject}')";
+
+        /// <summary>True when the text looks like a compact JWT (cheap test used by discovery; no decoding).</summary>
+        public static bool LooksLikeJwt(string? text)
+        {
+            if (text == null)
+            {
+                return false;
+            }
+
+            string t = text.Trim();
+            if (t.Length < 20 || t.Length > MaxLength || !t.StartsWith("eyJ", StringComparison.Ordinal))
+            {
+                return false;
+            }
+
+            int dots = 0;
+            foreach (char c in t)
+            {
+                if (c == '.')
+                {
+                    dots++;
+                }
+                else if (!IsBase64UrlChar(c))
+                {
+                    return false;
+                }
+            }
+
+            return dots == 2;
+        }
+
+        /// <summary>
+        /// Checks the token's shape (three base64url parts, JSON header and claims, a signing algorithm,
+        /// iss/sub/aud/exp present) and parses it. Times are checked separately by <see cref="CheckTimes"/>.
+        /// </summary>
+        public static IdToken Parse(string? text, string origin)
+        {
+            if (text == null || text.Trim().Length == 0)
+            {
+                throw Malformed(origin, "is empty", "Pass the job's ID token (the variable named under id_tokens: in .gitlab-ci.yml).");
+            }
+
+            string raw = text.Trim();
+            if (raw.Length > MaxLength)
+            {
+                throw Malformed(origin, $"is {raw.Length} characters long; STS accepts at most {MaxLength}",
+                    "Pass the ID token itself, not a file or variable holding other data.");
+            }
+
+            string[] parts = raw.Split('.');
+            if (parts.Length != 3)
+            {
+                throw Malformed(origin, $"has {parts.Length} part(s) separated by '.'; a JWT has 3 (header.payload.signature)",
+                    parts.Length == 5 ? "This looks like an encrypted JWE; GitLab ID tokens are signed JWTs." : "Check that the whole token was copied, without quotes or extra text.");
+            }
+
+            string[] names = { "header", "payload", "signature" };
+            for (int i = 0; i < 3; i++)
+            {
+                if (parts[i].Length == 0)
+                {
+                    throw Malformed(origin, $"has an empty {names[i]}",
+                        i == 2 ? "Unsigned tokens are not accepted; use the ID token GitLab issues through id_tokens:." : "Check that the whole token was copied.");
+                }
+
+                int bad = IndexOfNonBase64Url(parts[i]);
+                if (bad >= 0)
+                {
+                    throw Malformed(origin, $"has a character that is not base64url in its {names[i]} (position {bad + 1} of that part)",
+                        "Check that the token was not wrapped, quoted or padded with '='.");
+                }
+            }
+
+            JsonElement header = DecodeJsonObject(parts[0], "header", origin);
+            JsonElement payload = DecodeJsonObject(parts[1], "payload", origin);
+
+            if (!header.TryGetProperty("alg", out JsonElement alg) || alg.ValueKind != JsonValueKind.String || alg.GetString()!.Length == 0)
+            {
+                throw Malformed(origin, "has no 'alg' in its header", "Use the ID token GitLab issues through id_tokens:.");
+            }
+
+            if (string.Equals(alg.GetString(), "none", StringComparison.OrdinalIgnoreCase))
+            {
+                throw Malformed(origin, "is unsigned (alg 'none')", "Use the ID token GitLab issues through id_tokens:; STS rejects unsigned tokens.");
+            }
+
+            RequireString(payload, "iss", origin);
+            RequireString(payload, "sub", origin);
+            if (!payload.TryGetProperty("exp", out JsonElement exp) || exp.ValueKind != JsonValueKind.Number)
+            {
+                throw Malformed(origin, "has no numeric 'exp' (expiry) claim", "STS requires an expiring token; use the ID token GitLab issues through id_tokens:.");
+            }
+
+            List<string> audience = ReadAudience(payload, origin);
+
+            JsonWebToken jwt;
+            try
+            {
+                jwt = new JsonWebToken(raw);
+            }
+            catch (ArgumentException)
+            {
+                throw Malformed(origin, "could not be read as a JWT", "Check that the whole token was copied.");
+            }
+
+            string claimsJson = Encoding.UTF8.GetString(Base64UrlEncoder.DecodeBytes(parts[1]));
+            return new IdToken(raw, jwt, claimsJson, audience, origin);
+        }
+
+        /// <summary>
+        /// Fails with <see cref="ErrorIds.TokenExpired"/> when exp is past, and with
+        /// <see cref="ErrorIds.InvalidIdentityToken"/> when nbf is further in the future than the allowed skew.
+        /// </summary>
+        public void CheckTimes(DateTimeOffset now, TimeSpan skew)
+        {
+            if (ExpiresAt.HasValue && ExpiresAt.Value <= now)
+            {
+                TimeSpan ago = now - ExpiresAt.Value;
+                throw new GitlabStsException(ErrorIds.TokenExpired, ErrorKind.InvalidData,
+                    $"The ID token from {Origin} expired at {ExpiresAt.Value.UtcDateTime:yyyy-MM-dd'T'HH:mm:ss'Z'} ({FormatSpan(ago)} ago). " +
+                    "GitLab ID tokens live as long as the job's timeout; exchange the token while the job runs, or rerun the job for a fresh one.",
+                    Origin);
+            }
+
+            if (NotBefore.HasValue && NotBefore.Value > now + skew)
+            {
+                throw new GitlabStsException(ErrorIds.InvalidIdentityToken, ErrorKind.InvalidData,
+                    $"The ID token from {Origin} is not valid before {NotBefore.Value.UtcDateTime:yyyy-MM-dd'T'HH:mm:ss'Z'} ({FormatSpan(NotBefore.Value - now)} from now). " +
+                    "Check this machine's clock (it may be behind) or wait until the token becomes valid.",
+                    Origin);
+            }
+        }
+
+        internal static string FormatSpan(TimeSpan span)
+        {
+            span = span.Duration();
+            if (span.TotalDays >= 1)
+            {
+                return $"{(int)span.TotalDays}d {span.Hours}h";
+            }
+
+            if (span.TotalHours >= 1)
+            {
+                return $"{(int)span.TotalHours}h {span.Minutes}m";
+            }
+
+            if (span.TotalMinutes >= 1)
+            {
+                return $"{(int)span.TotalMinutes}m {span.Seconds}s";
+            }
+
+            return $"{Math.Max(0, (int)span.TotalSeconds)}s";
+        }
+
+        private static DateTimeOffset? ReadTime(JsonWebToken jwt, string claim)
+        {
+            if (jwt.TryGetPayloadValue(claim, out long seconds))
+            {
+                return DateTimeOffset.FromUnixTimeSeconds(seconds);
+            }
+
+            if (jwt.TryGetPayloadValue(claim, out double fractional))
+            {
+                return DateTimeOffset.FromUnixTimeMilliseconds((long)(fractional * 1000));
+            }
+
+            return null;
+        }
+
+        private static JsonElement DecodeJsonObject(string part, string name, string origin)
+        {
+            byte[] bytes;
+            try
+            {
+                bytes = Base64UrlEncoder.DecodeBytes(part);
+            }
+            catch (FormatException)
+            {
+                throw Malformed(origin, $"has a {name} that is not valid base64url", "Check that the whole token was copied.");
+            }
+
+            try
+            {
+                using JsonDocument doc = JsonDocument.Parse(bytes);
+                if (doc.RootElement.ValueKind != JsonValueKind.Object)
+                {
+                    throw Malformed(origin, $"has a {name} that is JSON but not an object", "Use the ID token GitLab issues through id_tokens:.");
+                }
+
+                return doc.RootElement.Clone();
+            }
+            catch (JsonException)
+            {
+                throw Malformed(origin, $"has a {name} that is not JSON", "Check that the whole token was copied.");
+            }
+        }
+
+        private static void RequireString(JsonElement payload, string claim, string origin)
+        {
+            if (!payload.TryGetProperty(claim, out JsonElement v) || v.ValueKind != JsonValueKind.String || v.GetString()!.Length == 0)
+            {
+                throw Malformed(origin, $"has no '{claim}' claim", "Use the ID token GitLab issues through id_tokens:.");
+            }
+        }
+
+        private static List<string> ReadAudience(JsonElement payload, string origin)
+        {
+            var result = new List<string>();
+            if (payload.TryGetProperty("aud", out JsonElement aud))
+            {
+                if (aud.ValueKind == JsonValueKind.String)
+                {
+                    result.Add(aud.GetString()!);
+                }
+                else if (aud.ValueKind == JsonValueKind.Array)
+                {
+                    result.AddRange(aud.EnumerateArray().Where(e => e.ValueKind == JsonValueKind.String).Select(e => e.GetString()!));
+                }
+            }
+
+            if (result.Count == 0 || result.Any(a => a.Length == 0))
+            {
+                throw Malformed(origin, "has no 'aud' (audience) claim",
+                    "Set aud: under id_tokens: in .gitlab-ci.yml to the client id of the IAM OIDC provider (for example sts.amazonaws.com).");
+            }
+
+            return result;
+        }
+
+        private static int IndexOfNonBase64Url(string part)
+        {
+            for (int i = 0; i < part.Length; i++)
+            {
+                if (!IsBase64UrlChar(part[i]))
+                {
+                    return i;
+                }
+            }
+
+            return -1;
+        }
+
+        private static bool IsBase64UrlChar(char c) =>
+            (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
+
+        private static GitlabStsException Malformed(string origin, string what, string fix) =>
+            new GitlabStsException(ErrorIds.MalformedToken, ErrorKind.InvalidData, $"The ID token from {origin} {what}. {fix}", origin);
+    }
+}
