@@ -1,0 +1,166 @@
+#Requires -Version 7.2
+<#
+.SYNOPSIS
+    Builds, tests, demonstrates, packages and benchmarks GitlabSts.
+.EXAMPLE
+    dotnet tool restore; dotnet pwsh ./build.ps1 -Task Demo
+.EXAMPLE
+    dotnet pwsh ./build.ps1 -Task Test -PesterPath tests/Pester/GetCredential.Tests.ps1 -SkipUnitTests
+#>
+[CmdletBinding()]
+param(
+    [ValidateSet('Build', 'Test', 'Demo', 'Package', 'Bench')]
+    [string] $Task = 'Build',
+
+    [ValidateSet('Debug', 'Release')]
+    [string] $Configuration = 'Release',
+
+    # Test: Pester files or folders to run (default: all of tests/Pester).
+    [string[]] $PesterPath,
+
+    # Test: skip the xunit run (quick Pester iterations).
+    [switch] $SkipUnitTests
+)
+
+$ErrorActionPreference = 'Stop'
+Set-StrictMode -Version 3.0
+
+$Root = $PSScriptRoot
+$Out = Join-Path $Root 'out'
+$ModuleOut = Join-Path $Out 'GitlabSts'
+$Frameworks = 'net8.0', 'net472'
+$FixtureModule = Join-Path $Root 'tests/Fixtures/GitlabSts.TestFixtures.psm1'
+
+function Write-Step([string] $Text) {
+    Write-Host "==> $Text" -ForegroundColor Cyan
+}
+
+function Invoke-Native {
+    param([Parameter(Mandatory)] [string] $FilePath, [string[]] $ArgumentList = @())
+    & $FilePath @ArgumentList
+    if ($LASTEXITCODE -ne 0) {
+        throw "'$FilePath $($ArgumentList -join ' ')' exited with $LASTEXITCODE."
+    }
+}
+
+function Get-ModuleVersion {
+    ([xml](Get-Content -Raw (Join-Path $Root 'Directory.Build.props'))).Project.PropertyGroup.VersionPrefix | Where-Object { $_ } | Select-Object -First 1
+}
+
+# The path of this PowerShell's pwsh.dll, so tests can start fresh processes as 'dotnet <pwsh.dll>' from any folder.
+function Get-PwshDll {
+    [System.Reflection.Assembly]::GetEntryAssembly().Location
+}
+
+function Invoke-BuildTask {
+    Write-Step "Build ($Configuration)"
+    Invoke-Native dotnet @('build', (Join-Path $Root 'GitlabSts.sln'), '-c', $Configuration, '--nologo', '-v', 'quiet', '-clp:ErrorsOnly')
+
+    if (Test-Path $ModuleOut) { Remove-Item $ModuleOut -Recurse -Force }
+    $shipNever = 'GitlabSts.dll', 'GitlabSts.pdb', 'GitlabSts.deps.json', 'System.Management.Automation.dll'
+    foreach ($framework in $Frameworks) {
+        $built = Join-Path $Root "src/GitlabSts/bin/$Configuration/$framework"
+        $bin = Join-Path $ModuleOut "bin/$framework"
+        $dependencies = Join-Path $bin 'dependencies'
+        New-Item -ItemType Directory -Path $dependencies -Force | Out-Null
+        Copy-Item -Path (Join-Path $built 'GitlabSts.dll'), (Join-Path $built 'GitlabSts.pdb') -Destination $bin
+        Get-ChildItem -Path $built -File |
+            Where-Object { $_.Extension -in '.dll', '.pdb' -and $_.Name -notin $shipNever } |
+            Copy-Item -Destination $dependencies
+    }
+
+    Copy-Item -Path (Join-Path $Root 'module/*') -Destination $ModuleOut -Recurse
+    foreach ($doc in 'LICENSE', 'README.md', 'CHANGELOG.md') {
+        if (Test-Path (Join-Path $Root $doc)) { Copy-Item (Join-Path $Root $doc) $ModuleOut }
+    }
+
+    $version = Get-ModuleVersion
+    $manifest = (Get-Content -Raw (Join-Path $Root 'GitlabSts.psd1')) -replace "(?m)^(\s*ModuleVersion\s*=\s*)'[^']*'", "`${1}'$version'"
+    Set-Content -Path (Join-Path $ModuleOut 'GitlabSts.psd1') -Value $manifest -NoNewline -Encoding utf8
+    Write-Host "Module $version laid out at $ModuleOut"
+}
+
+function Get-PesterModulePath {
+    Invoke-Native dotnet @('restore', (Join-Path $Root 'tests/tools/tools.csproj'), '--nologo', '-v', 'quiet')
+    $packages = (& dotnet nuget locals global-packages --list) -replace '^global-packages:\s*', ''
+    $path = Join-Path $packages.Trim() 'pester/6.2.0/tools/Pester.psd1'
+    if (-not (Test-Path $path)) { throw "Pester 6.2.0 was not restored to $path." }
+    $path
+}
+
+# Debian's awscli (AWS CLI v2) is a peer the profile tests read with; install it when missing and possible.
+function Install-TestPeer {
+    if ((Test-Path '/usr/bin/aws') -or -not $IsLinux -or -not (Get-Command apt-get -ErrorAction Ignore)) { return }
+    Write-Step 'Installing AWS CLI v2 (Debian package awscli) for the profile tests'
+    $env:DEBIAN_FRONTEND = 'noninteractive'
+    & apt-get update -qq *> $null
+    & apt-get install -y -qq awscli *> $null
+    if ($LASTEXITCODE -ne 0) { Write-Warning 'apt-get install awscli failed; tests that need AWS CLI v2 will fail.' }
+}
+
+function Get-XunitCounts([string] $TrxPath) {
+    if (-not (Test-Path $TrxPath)) { return [pscustomobject]@{ Passed = 0; Failed = 1; Skipped = 0 } }
+    $counters = ([xml](Get-Content -Raw $TrxPath)).TestRun.ResultSummary.Counters
+    [pscustomobject]@{
+        Passed  = [int]$counters.passed
+        Failed  = [int]$counters.failed + [int]$counters.error + [int]$counters.timeout + [int]$counters.aborted
+        Skipped = [int]$counters.notExecuted
+    }
+}
+
+function Invoke-TestTask {
+    Invoke-BuildTask
+    $results = Join-Path $Out 'test'
+    if (Test-Path $results) { Remove-Item $results -Recurse -Force }
+    New-Item -ItemType Directory -Path $results -Force | Out-Null
+
+    $xunit = [pscustomobject]@{ Passed = 0; Failed = 0; Skipped = 0 }
+    if (-not $SkipUnitTests) {
+        Write-Step 'xunit: GitlabSts.Core.Tests'
+        & dotnet test (Join-Path $Root 'tests/GitlabSts.Core.Tests/GitlabSts.Core.Tests.csproj') -c $Configuration --no-build --nologo `
+            --logger 'trx;LogFileName=xunit.trx' --logger 'console;verbosity=minimal' --results-directory $results
+        $xunit = Get-XunitCounts (Join-Path $results 'xunit.trx')
+        Write-Host "xunit: $($xunit.Passed) passed, $($xunit.Failed) failed, $($xunit.Skipped) skipped"
+    }
+
+    Install-TestPeer
+    $pesterModule = Get-PesterModulePath
+    Import-Module $FixtureModule -Force
+    $moto = Start-MotoServer
+    $pesterResult = Join-Path $results 'pester.json'
+    try {
+        Write-Step "Pester against $ModuleOut (moto at $($moto.Url))"
+        $env:GITLABSTS_TEST_MOTO_URL = $moto.Url
+        $env:GITLABSTS_MODULE_MANIFEST = Join-Path $ModuleOut 'GitlabSts.psd1'
+        $env:GITLABSTS_PWSH = Get-PwshDll
+        $paths = if ($PesterPath) { $PesterPath | ForEach-Object { (Resolve-Path $_).Path } } else { @(Join-Path $Root 'tests/Pester') }
+        & dotnet $env:GITLABSTS_PWSH -NoProfile -NonInteractive -File (Join-Path $Root 'tests/Invoke-PesterRun.ps1') `
+            -PesterModule $pesterModule -Path $paths -ResultPath $pesterResult
+    }
+    finally {
+        Stop-MotoServer -Server $moto
+        Remove-Item Env:GITLABSTS_TEST_MOTO_URL -ErrorAction Ignore
+    }
+
+    $pester = if (Test-Path $pesterResult) { Get-Content -Raw $pesterResult | ConvertFrom-Json } else { [pscustomobject]@{ Passed = 0; Failed = 1; Skipped = 0 } }
+    $summaryFile = Join-Path $results 'summary.txt'
+    if (Test-Path $summaryFile) { Get-Content $summaryFile | Write-Host }
+    Write-Host "xunit: $($xunit.Passed) passed, $($xunit.Failed) failed; Pester: $($pester.Passed) passed, $($pester.Failed) failed, $($pester.Skipped) skipped"
+    $passed = $xunit.Passed + $pester.Passed
+    $failed = $xunit.Failed + $pester.Failed
+    Write-Output "$passed passed, $failed failed"
+    if ($failed -gt 0 -or $passed -eq 0) { exit 1 }
+}
+
+function Invoke-DemoTask {
+    Invoke-BuildTask
+    & dotnet (Get-PwshDll) -NoProfile -NonInteractive -File (Join-Path $Root 'tools/Demo.ps1') -ModuleManifest (Join-Path $ModuleOut 'GitlabSts.psd1')
+    if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE }
+}
+
+switch ($Task) {
+    'Build' { Invoke-BuildTask }
+    'Test' { Invoke-TestTask }
+    'Demo' { Invoke-DemoTask }
+    default { throw "The task '$Task' is not implemented yet." }
+}

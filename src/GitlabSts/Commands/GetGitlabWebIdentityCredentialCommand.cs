@@ -1,0 +1,56 @@
+using System;
+using System.Collections.Generic;
+using System.Management.Automation;
+using GitlabSts.Core;
+using GitlabSts.Core.Sts;
+
+namespace GitlabSts.Commands
+{
+    /// <summary>Exchanges the job's GitLab ID token for temporary AWS credentials (STS AssumeRoleWithWebIdentity).</summary>
+    [Cmdlet(VerbsCommon.Get, "GitlabWebIdentityCredential", DefaultParameterSetName = DiscoverSet)]
+    [OutputType(typeof(WebIdentityCredential), typeof(string))]
+    public sealed class GetGitlabWebIdentityCredentialCommand : GitlabStsExchangeCmdlet
+    {
+        /// <summary>Sets AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, AWS_CREDENTIAL_EXPIRATION (and the region) in this process.</summary>
+        [Parameter]
+        public SwitchParameter SetEnvironment { get; set; }
+
+        [Parameter]
+        [ValidateRange(1, 20)]
+        public int MaxAttempts { get; set; } = 5;
+
+        [Parameter]
+        public CredentialOutputFormat OutputFormat { get; set; } = CredentialOutputFormat.Object;
+
+        protected override void ProcessRecord()
+        {
+            Invoke(() =>
+            {
+                ExchangeRequest request = ExchangeRequest.Resolve(SettingsFromParameters(MaxAttempts), ProcessEnvironment.Instance, Log, DateTimeOffset.UtcNow);
+                ExchangeResult result = new StsExchanger().Exchange(request, Log, CancelToken);
+                WriteVerbose($"Assumed {result.AssumedRoleArn ?? request.RoleArn.Value} in {result.Attempts} attempt(s); " +
+                             $"the credentials ({result.AccessKeyId}) expire at {result.Expiration:yyyy-MM-dd'T'HH:mm:ss'Z'}.");
+
+                if (SetEnvironment)
+                {
+                    foreach (KeyValuePair<string, string> pair in AwsEnvironment.ForCredentials(result))
+                    {
+                        Environment.SetEnvironmentVariable(pair.Key, pair.Value);
+                    }
+
+                    WriteVerbose("Set AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN and AWS_CREDENTIAL_EXPIRATION" +
+                                 (request.RegionIsExplicit ? $", AWS_REGION and AWS_DEFAULT_REGION ({request.Region})" : string.Empty) + " in this process.");
+                }
+
+                if (OutputFormat == CredentialOutputFormat.CredentialProcess)
+                {
+                    WriteObject(CredentialProcessOutput.Format(result));
+                }
+                else if (!SetEnvironment)
+                {
+                    WriteObject(WebIdentityCredential.From(result));
+                }
+            });
+        }
+    }
+}
