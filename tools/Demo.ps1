@@ -1,0 +1,72 @@
+# The main job, offline: a GitLab CI job's view of GitlabSts against a local STS (moto) and a GitLab-shaped ID token.
+# Run through build.ps1 -Task Demo (which builds first).
+param([Parameter(Mandatory)] [string] $ModuleManifest)
+
+$ErrorActionPreference = 'Stop'
+$root = Split-Path -Parent $PSScriptRoot
+Import-Module (Join-Path $root 'tests/Fixtures/GitlabSts.TestFixtures.psm1') -Force
+
+function Show-Step([string] $Title) { Write-Host ''; Write-Host "=== $Title" -ForegroundColor Cyan }
+function Show-Command([string] $Text) { Write-Host "PS> $Text" -ForegroundColor Yellow }
+
+$moto = Start-MotoServer -NoShared
+try {
+    Show-Step 'A GitLab CI job on gitlab.com, with an ID token for AWS (offline: STS is moto on loopback)'
+    $key = New-TestSigningKey
+    $token = New-GitlabIdToken -Key $key -Template gitlab.com -Audience 'sts.amazonaws.com'
+    $job = [ordered]@{
+        CI_SERVER_URL        = 'https://gitlab.com'
+        CI_PROJECT_ID        = '987654'
+        CI_PIPELINE_ID       = '1500000001'
+        CI_JOB_ID            = '9000000001'
+        GITLAB_OIDC_TOKEN    = $token
+        ROLE_ARN             = 'arn:aws:iam::123456789012:role/gitlab-deployer'
+        AWS_DEFAULT_REGION   = 'eu-central-1'
+        AWS_ENDPOINT_URL_STS = $moto.Url
+    }
+    foreach ($name in $job.Keys) { Set-Item -Path "Env:$name" -Value $job[$name] }
+    Write-Host @"
+.gitlab-ci.yml:
+  deploy:
+    id_tokens:
+      GITLAB_OIDC_TOKEN:
+        aud: sts.amazonaws.com
+    variables:
+      ROLE_ARN: arn:aws:iam::123456789012:role/gitlab-deployer
+      AWS_DEFAULT_REGION: eu-central-1
+    script:
+      - pwsh -c 'Import-Module GitlabSts; Get-GitlabWebIdentityCredential -SetEnvironment; aws sts get-caller-identity'
+(here AWS_ENDPOINT_URL_STS=$($moto.Url) points STS at moto, and the token is signed by a local test key)
+"@
+
+    Show-Step 'Exchange the job''s ID token for temporary credentials'
+    Show-Command 'Import-Module GitlabSts'
+    $watch = [Diagnostics.Stopwatch]::StartNew()
+    Import-Module $ModuleManifest
+    Show-Command 'Get-GitlabWebIdentityCredential -SetEnvironment -Verbose'
+    Get-GitlabWebIdentityCredential -SetEnvironment -Verbose 4>&1 | ForEach-Object { Write-Host "VERBOSE: $($_.Message)" -ForegroundColor DarkGray }
+    Write-Host ("Import + exchange took {0:n0} ms. AWS_ACCESS_KEY_ID={1}, AWS_CREDENTIAL_EXPIRATION={2}; the secret key and session token are set but never shown." -f `
+        $watch.Elapsed.TotalMilliseconds, $env:AWS_ACCESS_KEY_ID, $env:AWS_CREDENTIAL_EXPIRATION)
+
+    Show-Step 'The credentials as an object (secrets hidden in every default view)'
+    Show-Command 'Get-GitlabWebIdentityCredential | Format-List'
+    Get-GitlabWebIdentityCredential | Format-List | Out-String | Write-Host
+
+    Show-Step 'Who am I? (the seed pipeline''s last step, with the AWS CLI)'
+    Show-Command 'aws sts get-caller-identity'
+    $env:AWS_ENDPOINT_URL = $moto.Url
+    $identity = & python3 -m awscli sts get-caller-identity --output json
+    if ($LASTEXITCODE -ne 0) { throw 'aws sts get-caller-identity failed.' }
+    Write-Host ($identity -join "`n")
+    Remove-Item Env:AWS_ENDPOINT_URL
+
+    Show-Step 'A mistake, explained: an expired token'
+    $expired = New-GitlabIdToken -Key $key -Audience 'sts.amazonaws.com' -IssuedAt ([DateTimeOffset]::UtcNow.AddHours(-3)) -ExpiresIn ([TimeSpan]::FromHours(1))
+    Show-Command 'Get-GitlabWebIdentityCredential -WebIdentityToken $expiredToken'
+    try { Get-GitlabWebIdentityCredential -WebIdentityToken $expired } catch { Write-Host "$($_.FullyQualifiedErrorId): $($_.Exception.Message)" -ForegroundColor Red }
+}
+finally {
+    Stop-MotoServer -Server $moto
+}
+Write-Host ''
+Write-Host 'Demo complete.' -ForegroundColor Green
