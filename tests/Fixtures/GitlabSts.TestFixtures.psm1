@@ -118,7 +118,8 @@ function Start-FixtureProcess {
     $psi.Environment['PYTHONDONTWRITEBYTECODE'] = '1'
     $psi.Environment['PYTHONUNBUFFERED'] = '1'
     foreach ($a in @('-u', (Join-Path $script:FixtureRoot $Script)) + $Arguments +
-        @('--ready-file', $ready, '--log-file', $log, '--max-lifetime', [string](Get-FixtureMaxLifetime $MaxLifetimeSeconds))) {
+        @('--ready-file', $ready, '--log-file', $log, '--cleanup-dir', $WorkDir,
+            '--max-lifetime', [string](Get-FixtureMaxLifetime $MaxLifetimeSeconds))) {
         $psi.ArgumentList.Add([string]$a)
     }
 
@@ -135,8 +136,8 @@ function Start-FixtureProcess {
     }
     if ($port -le 0 -or $proc.HasExited) {
         $why = if ($proc.HasExited) { "exited with code $($proc.ExitCode)" } else { "not listening after $TimeoutSeconds s" }
-        Stop-FixtureProcess -Process $proc
         $logText = if (Test-Path -LiteralPath $log) { (Get-Content -LiteralPath $log -Raw) } else { '(no log)' }
+        Stop-FixtureProcess -Process $proc
         throw "GitlabSts fixture '$Name' failed to start: $why. Server log ($log):`n$logText"
     }
     $info = [pscustomobject]@{ Name = $Name; Process = $proc; Port = $port; LogFile = $log; WorkDir = $WorkDir }

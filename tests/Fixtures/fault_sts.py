@@ -200,6 +200,16 @@ def make_handler(state: State, upstream: str):
 
         # ---- helpers -------------------------------------------------------------------------
         def _read_body(self) -> bytes:
+            if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
+                chunks = []
+                while True:
+                    size = int(self.rfile.readline().split(b";", 1)[0].strip() or b"0", 16)
+                    if size == 0:
+                        while self.rfile.readline() not in (b"\r\n", b"\n", b""):
+                            pass  # trailers
+                        return b"".join(chunks)
+                    chunks.append(self.rfile.read(size))
+                    self.rfile.readline()
             n = int(self.headers.get("Content-Length") or 0)
             return self.rfile.read(n) if n else b""
 

@@ -7,10 +7,12 @@ Every fixture server:
   * exits after --max-lifetime seconds whatever happens (default 1800 s);
   * optionally exits after --idle-timeout seconds without a request (0 = never);
   * writes its log (including tracebacks) to --log-file instead of the console;
-  * writes the port it listens on to --ready-file once the socket accepts connections.
+  * writes the port it listens on to --ready-file once the socket accepts connections;
+  * deletes --cleanup-dir when the watchdog ends it (a crash leaves the folder and its log behind).
 """
 import argparse
 import os
+import shutil
 import sys
 import threading
 import time
@@ -25,6 +27,8 @@ def add_common_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--max-lifetime", type=float, default=1800.0, help="seconds before exiting regardless")
     parser.add_argument("--idle-timeout", type=float, default=0.0, help="seconds without a request before exiting (0 = never)")
     parser.add_argument("--no-stdin-watch", action="store_true", help="do not exit when stdin closes")
+    parser.add_argument("--cleanup-dir", default=None,
+                        help="folder (ready file, log, keys) to delete when the watchdog ends the server")
 
 
 def redirect_output(log_file: str | None) -> None:
@@ -55,12 +59,19 @@ def touch() -> None:
     _last_activity = time.monotonic()
 
 
+_cleanup_dir = None
+
+
 def _exit(reason: str) -> None:
     log(f"exiting: {reason}")
+    if _cleanup_dir:
+        shutil.rmtree(_cleanup_dir, ignore_errors=True)
     os._exit(0)
 
 
 def start_watchdogs(args: argparse.Namespace) -> None:
+    global _cleanup_dir
+    _cleanup_dir = args.cleanup_dir
     if not args.no_stdin_watch:
         def watch_stdin() -> None:
             try:

@@ -439,6 +439,22 @@ Describe 'fault-injecting STS' {
         (Get-FaultStsStats -Sts $script:Sts).Total | Should -Be 7
     }
 
+    It 'reads chunked request bodies (Action counted, request proxied)' {
+        $form = 'Action=AssumeRoleWithWebIdentity&Version=2011-06-15&RoleArn=arn:aws:iam::123456789012:role/r&RoleSessionName=s&WebIdentityToken=t'
+        $chunked = '{0:x}' -f $form.Length + "`r`n$form`r`n0`r`n`r`n"
+        $c = [System.Net.Sockets.TcpClient]::new('127.0.0.1', $script:Sts.Port)
+        try {
+            $ns = $c.GetStream()
+            $req = [Text.Encoding]::ASCII.GetBytes("POST / HTTP/1.1`r`nHost: 127.0.0.1`r`nConnection: close`r`n" +
+                "Content-Type: application/x-www-form-urlencoded`r`nTransfer-Encoding: chunked`r`n`r`n$chunked")
+            $ns.Write($req, 0, $req.Length)
+            $reply = [IO.StreamReader]::new($ns).ReadToEnd()
+        }
+        finally { $c.Dispose() }
+        $reply | Should -BeLike 'HTTP/1.1 200*<AccessKeyId>ASIA*'
+        Get-FaultStsStats -Sts $script:Sts -Action AssumeRoleWithWebIdentity | Should -Be 1
+    }
+
     It 'rejects unknown fault names' {
         { Set-FaultStsScript -Sts $script:Sts -Faults 'NoSuchFault' } | Should -Throw '*unknown fault*'
     }
@@ -470,7 +486,7 @@ Describe 'server lifetime' {
         $repo = (Resolve-Path (Join-Path $PSScriptRoot '../..')).Path
         $psm1 = Join-Path $repo 'tests/Fixtures/GitlabSts.TestFixtures.psm1'
         $child = "Import-Module '$psm1'; `$i = Start-OidcIssuer -Key (New-TestSigningKey); `$f = Start-FaultSts -Upstream http://127.0.0.1:1; " +
-        "Write-Output `$i.Process.Id `$f.Process.Id; [Console]::Out.Flush(); Stop-Process -Id `$PID -Force"
+        "Write-Output `$i.Process.Id `$f.Process.Id `$i.WorkDir `$f.WorkDir; [Console]::Out.Flush(); Stop-Process -Id `$PID -Force"
         Push-Location $repo
         try { $out = & dotnet pwsh -NoProfile -NonInteractive -Command $child 2>&1 }
         finally { Pop-Location }
@@ -483,5 +499,9 @@ Describe 'server lifetime' {
             Start-Sleep -Milliseconds 100
         } while ([DateTime]::UtcNow -lt $deadline)
         $alive.Count | Should -Be 0
+        # and they cleaned up their temp folders on the way out
+        $dirs = @($out | Where-Object { "$_" -match 'gitlabsts-' } | ForEach-Object { "$_".Trim() })
+        $dirs.Count | Should -Be 2
+        $dirs | Where-Object { Test-Path -LiteralPath $_ } | Should -BeNullOrEmpty
     }
 }
