@@ -22,7 +22,13 @@ $ErrorActionPreference = 'Stop'
 
 $script:FixtureRoot = $PSScriptRoot
 $script:DataRoot = Join-Path $PSScriptRoot 'data'
-$script:Started = [System.Collections.Generic.List[object]]::new()
+# Servers started in this process. Kept in AppDomain data, not module state, so that a later
+# `Import-Module -Force` of this file (each test file does one) neither forgets nor stops them.
+$script:Started = [AppDomain]::CurrentDomain.GetData('GitlabSts.TestFixtures.Started')
+if ($null -eq $script:Started) {
+    $script:Started = [System.Collections.Generic.List[object]]::new()
+    [AppDomain]::CurrentDomain.SetData('GitlabSts.TestFixtures.Started', $script:Started)
+}
 $script:TemplateCache = @{}
 
 #region helpers ---------------------------------------------------------------------------------------
@@ -729,7 +735,8 @@ function Stop-FaultSts {
 
 #endregion
 
-$ExecutionContext.SessionState.Module.OnRemove = { Stop-TestFixtureServer }
+# No OnRemove hook on purpose: re-importing the module must not stop servers other test files share.
+# Servers die with this process anyway (stdin pipe), and Stop-TestFixtureServer stops them explicitly.
 
 Export-ModuleMember -Function @(
     'Get-FreeTcpPort', 'Stop-TestFixtureServer',

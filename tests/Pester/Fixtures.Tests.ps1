@@ -476,6 +476,19 @@ Describe 'server lifetime' {
         { Stop-OidcIssuer -Issuer $i; Stop-FaultSts -Sts $f } | Should -Not -Throw
     }
 
+    It 're-importing the module (as every test file does) neither stops nor forgets servers' {
+        $i = Start-OidcIssuer -Key (New-TestSigningKey)
+        try {
+            Import-Module (Join-Path $PSScriptRoot '../Fixtures/GitlabSts.TestFixtures.psm1') -Force
+            $i.Process.HasExited | Should -BeFalse
+            (Invoke-WebRequest -Uri $i.JwksUri -NoProxy).StatusCode | Should -Be 200
+            $registry = [AppDomain]::CurrentDomain.GetData('GitlabSts.TestFixtures.Started')
+            @($registry | Where-Object { $_.Process -eq $i.Process }).Count | Should -Be 1
+        }
+        finally { Stop-OidcIssuer -Issuer $i }
+        @($registry | Where-Object { $_.Process -eq $i.Process }).Count | Should -Be 0
+    }
+
     It 'a server exits by itself after its maximum lifetime' {
         $i = Start-OidcIssuer -Key (New-TestSigningKey) -MaxLifetimeSeconds 1
         try { $i.Process.WaitForExit(5000) | Should -BeTrue }
