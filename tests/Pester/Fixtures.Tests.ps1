@@ -495,7 +495,7 @@ Describe 'server lifetime' {
         finally { Stop-OidcIssuer -Issuer $i }
     }
 
-    It 'a server dies with its parent process (even a killed one)' {
+    It 'a server dies with its parent process (even a killed one)' -Tag 'Slow' {
         $repo = (Resolve-Path (Join-Path $PSScriptRoot '../..')).Path
         $psm1 = Join-Path $repo 'tests/Fixtures/GitlabSts.TestFixtures.psm1'
         $child = "Import-Module '$psm1'; `$i = Start-OidcIssuer -Key (New-TestSigningKey); `$f = Start-FaultSts -Upstream http://127.0.0.1:1; " +
