@@ -74,9 +74,14 @@ function Invoke-BuildTask {
         if (Test-Path (Join-Path $Root $doc)) { Copy-Item (Join-Path $Root $doc) $ModuleOut }
     }
 
+    Write-Step 'Help (docs/help -> en-US MAML)'
+    $manifestOut = Join-Path $ModuleOut 'GitlabSts.psd1'
     $version = Get-ModuleVersion
     $manifest = (Get-Content -Raw (Join-Path $Root 'GitlabSts.psd1')) -replace "(?m)^(\s*ModuleVersion\s*=\s*)'[^']*'", "`${1}'$version'"
-    Set-Content -Path (Join-Path $ModuleOut 'GitlabSts.psd1') -Value $manifest -NoNewline -Encoding utf8
+    Set-Content -Path $manifestOut -Value $manifest -NoNewline -Encoding utf8
+    & dotnet (Get-PwshDll) -NoProfile -NonInteractive -File (Join-Path $Root 'tools/New-ModuleHelp.ps1') `
+        -ModuleManifest $manifestOut -HelpSource (Join-Path $Root 'docs/help') -OutputPath (Join-Path $ModuleOut 'en-US/GitlabSts.dll-Help.xml')
+    if ($LASTEXITCODE -ne 0) { throw 'The help does not match the cmdlets (see the errors above).' }
     Write-Host "Module $version laid out at $ModuleOut"
 }
 

@@ -1,0 +1,45 @@
+@{
+    Synopsis    = 'Writes an AWS profile for the job''s role that every AWS CLI and SDK reads, without touching anything else in the AWS config.'
+    Description = @(
+        'Set-GitlabAwsProfile writes one profile into the shared AWS config (and credentials) file. In WebIdentity mode (default) it writes the ID token to a private file and a profile with role_arn, web_identity_token_file, role_session_name and duration_seconds: the AWS CLIs and SDKs then call STS themselves and re-assume the role when the credentials expire.'
+        'In Credential mode it writes static temporary keys (from a GitlabSts.WebIdentityCredential piped in) to the credentials file, for tools without web-identity support. In CredentialProcess mode it writes a credential_process entry that runs Get-GitlabWebIdentityCredential -OutputFormat CredentialProcess with absolute, quoted paths.'
+        'Only the named section changes; every other byte of both files stays as it was (comments, blank lines, order, indentation, line endings). Writes are atomic (a temporary file renamed over the target) and locked against concurrent writers; files it writes get mode 0600 and folders it creates 0700 on Unix, an owner-only ACL on Windows. -WhatIf writes nothing.'
+    )
+    Parameters  = @{
+        ProfileName     = 'The profile to write. Default oidc; default writes [default].'
+        Mode            = 'WebIdentity (default): role_arn + web_identity_token_file, refreshed by the SDKs. Credential: static temporary keys in the credentials file. CredentialProcess: a credential_process entry that runs this module.'
+        Credential      = 'Credentials from Get-GitlabWebIdentityCredential, usually piped in; implies -Mode Credential.'
+        TokenFilePath   = 'Where WebIdentity mode writes the ID token. Default: a private per-profile file under the AWS config folder.'
+        ConfigPath      = 'The AWS config file. Default: $env:AWS_CONFIG_FILE, else ~/.aws/config.'
+        CredentialsPath = 'The AWS shared credentials file. Default: $env:AWS_SHARED_CREDENTIALS_FILE, else ~/.aws/credentials.'
+        SetEnvironment  = 'Also sets AWS_PROFILE (and AWS_REGION and AWS_DEFAULT_REGION when a region is known) in the current process.'
+        PassThru        = 'Writes a GitlabSts.AwsProfileInfo describing what was written.'
+        WhatIf          = 'Shows what would be written (without any secret value) and writes nothing.'
+        Confirm         = 'Asks before writing.'
+    }
+    Inputs      = @(@{ Type = 'GitlabSts.WebIdentityCredential'; Description = 'Credentials to write in Credential mode.' })
+    Outputs     = @(@{ Type = 'GitlabSts.AwsProfileInfo'; Description = 'With -PassThru: ProfileName, Mode, ConfigPath, CredentialsPath, TokenFilePath, RoleArn, Region.' })
+    Notes       = 'A symbolic link to the config file stays a link: the file it points to is replaced. Tab completion offers the profiles already in the config and credentials files.'
+    Examples    = @(
+        @{
+            Title   = 'A web-identity profile for the rest of the job'
+            Code    = @('Set-GitlabAwsProfile -ProfileName deploy -Region eu-central-1 -SetEnvironment', 'aws sts get-caller-identity    # uses AWS_PROFILE=deploy')
+            Remarks = 'Writes the token file and [profile deploy]; the AWS CLI assumes the role itself, and again when the credentials expire.'
+        }
+        @{
+            Title   = 'Static keys for a tool without web-identity support'
+            Code    = 'Get-GitlabWebIdentityCredential -DurationSeconds 7200 | Set-GitlabAwsProfile -ProfileName legacy-tool'
+            Remarks = 'Writes aws_access_key_id, aws_secret_access_key and aws_session_token to [legacy-tool] in the credentials file.'
+        }
+        @{
+            Title   = 'A credential_process profile on a Windows runner'
+            Code    = @('Set-GitlabAwsProfile -Mode CredentialProcess -ProfileName oidc -RoleArn arn:aws:iam::123456789012:role/deployer', 'Get-S3Bucket -ProfileName oidc')
+            Remarks = 'Every process that reads the profile runs Get-GitlabWebIdentityCredential for fresh credentials; paths are absolute and quoted, so spaces in C:\Program Files are fine.'
+        }
+        @{
+            Title   = 'See what would change'
+            Code    = 'Set-GitlabAwsProfile -ProfileName oidc -ConfigPath ./aws-config -WhatIf'
+            Remarks = 'Lists the section and keys that would be written, with secret values redacted, and writes nothing.'
+        }
+    )
+}

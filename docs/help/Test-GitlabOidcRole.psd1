@@ -1,0 +1,43 @@
+@{
+    Synopsis    = 'Proves that a role can be assumed with the job''s ID token and, when it cannot, says exactly which claim or trust-policy condition fails.'
+    Description = @(
+        'Test-GitlabOidcRole checks the ID token (shape, exp, nbf, iat, with a few minutes of clock skew tolerated), compares its issuer with the trust policy''s Federated provider and its audience with the provider''s client ids, and evaluates the role''s trust policy statement by statement under IAM''s rules (string operators and their IfExists and negated forms, Null, ForAnyValue and ForAllValues, AND across keys, OR across values, explicit Deny). Known traps get their own checks: a wildcard under StringEquals, a condition on a claim AWS does not expose as a condition key for the issuer, a trailing slash or scheme mismatch between issuer and provider.'
+        'Unless -Offline is given it then performs the exchange and calls STS GetCallerIdentity with the new credentials, as a pipeline''s "aws sts get-caller-identity" would. With -VerifySignature it fetches the issuer''s OpenID configuration and JWKS and checks the token''s signature.'
+        'It never throws for a role that cannot be assumed: the result''s Success is false and ErrorCode, Message and Hint say why, with a SuggestedTrustPolicy that this token would satisfy. Only an invalid invocation is an error.'
+    )
+    Parameters  = @{
+        TrustPolicy     = 'The role''s trust policy: JSON text or the path of a JSON file (aws iam get-role --query Role.AssumeRolePolicyDocument).'
+        ClientId        = 'The IAM OIDC provider''s audiences (client ids), to check the token''s aud against.'
+        Offline         = 'Checks locally only: no network connection at all (no STS call, no signature check).'
+        VerifySignature = 'Fetches <iss>/.well-known/openid-configuration and the JWKS it names and verifies the token''s RS256 signature (https only, except loopback issuers).'
+        Quiet           = 'Writes only $true or $false.'
+    }
+    Inputs      = @(@{ Type = 'System.String'; Description = 'A RoleArn, by property name.' })
+    Outputs     = @(
+        @{ Type = 'GitlabSts.OidcRoleTestResult'; Description = 'Success, RoleArn, AssumedRoleArn, Account, UserId, Issuer, Subject, Audience, TokenExpiresAt, Checks (GitlabSts.OidcCheck: Name, Result Pass/Fail/Warn/Skip, Detail), ErrorCode, Message, Hint, SuggestedTrustPolicy.' }
+        @{ Type = 'System.Boolean'; Description = 'With -Quiet.' }
+    )
+    Notes       = 'The default view is a checklist (one line per check) that reads the same in a terminal and a CI log.'
+    Examples    = @(
+        @{
+            Title   = 'Why is my job "Not authorized to perform sts:AssumeRoleWithWebIdentity"?'
+            Code    = @('aws iam get-role --role-name deployer --query Role.AssumeRolePolicyDocument > trust.json   # once, with admin rights', 'Test-GitlabOidcRole -RoleArn arn:aws:iam::123456789012:role/deployer -TrustPolicy ./trust.json')
+            Remarks = 'Each failing condition is shown with what the policy expects and what the token has, e.g. StringLike gitlab.com:sub "project_path:acme/*" did not match "project_path:other/app:ref_type:branch:ref:main".'
+        }
+        @{
+            Title   = 'A gate at the start of a deployment job'
+            Code    = 'if (-not (Test-GitlabOidcRole -Quiet)) { throw ''The deploy role cannot be assumed from this ref.'' }'
+            Remarks = 'Uses ROLE_ARN and the job''s ID token; $true only when the exchange and GetCallerIdentity succeed.'
+        }
+        @{
+            Title   = 'Check a policy change before applying it'
+            Code    = 'Test-GitlabOidcRole -Offline -TrustPolicy ./new-trust.json -ClientId sts.amazonaws.com -RoleArn arn:aws:iam::123456789012:role/deployer | Select-Object -ExpandProperty Checks'
+            Remarks = 'Evaluates the new policy against this job''s token without any network call.'
+        }
+        @{
+            Title   = 'Start from a policy that works'
+            Code    = '(Test-GitlabOidcRole -Offline -RoleArn arn:aws:iam::123456789012:role/deployer).SuggestedTrustPolicy | Set-Content trust.json'
+            Remarks = 'A minimal trust policy scoped to this job''s project and ref.'
+        }
+    )
+}
