@@ -30,7 +30,7 @@ namespace GitlabSts.Core.Policy
         /// <param name="accountKnown">false when no role ARN was given: only the provider part is compared.</param>
         internal static DiagnosisCheck CheckProvider(string iss, string expectedArn, bool accountKnown, PolicyEvaluation eval)
         {
-            var allows = eval.Statements.Where(s => s.IsAllow).ToList();
+            var allows = eval.Statements.Where(s => !s.IsDeny).ToList(); // Allow, or invalid Effect (reported by its statement check)
             StatementResult? match = allows.FirstOrDefault(s => s.PrincipalMatched);
             if (match != null)
             {
