@@ -110,7 +110,7 @@ namespace GitlabSts.Core.Policy
             yield return unexposed.Count == 0
                 ? new DiagnosisCheck(UnexposedKeyTrap, CheckResult.Pass, $"Every {ctx.IssuerKey}: condition key is one AWS exposes ({exposed}).")
                 : new DiagnosisCheck(UnexposedKeyTrap, CheckResult.Warn,
-                    $"AWS does not expose {Text.List(unexposed.Select(x => x.c.Key).Distinct(StringComparer.OrdinalIgnoreCase))} as condition keys for issuer {ctx.IssuerKey} "
+                    $"AWS does not expose {Text.List(unexposed.Select(x => x.c.Key).Distinct(StringComparer.OrdinalIgnoreCase))} as condition key(s) for issuer {ctx.IssuerKey} "
                     + $"(only {exposed}); such a condition is never present, so a positive operator on it can never match.",
                     null, $"Remove those conditions and scope with {ctx.IssuerKey}:sub (e.g. StringLike \"project_path:<group>/<project>:ref_type:branch:ref:main\").");
 
@@ -129,7 +129,7 @@ namespace GitlabSts.Core.Policy
         {
             string key = ctx.IssuerKey + ":sub";
             var open = eval.Statements
-                .Where(s => s.IsAllow && s.Error == null && s.PrincipalMatched && s.ActionMatched)
+                .Where(s => s.IsAllow && s.Error == null && s.ActionMatched && (s.PrincipalMatched || s.FederatedPrincipals.Count > 0))
                 .Where(s => !s.Conditions.Any(c => string.Equals(c.Key, key, StringComparison.OrdinalIgnoreCase)
                     && c.Operator.IndexOf("Not", StringComparison.OrdinalIgnoreCase) < 0
                     && c.Operator.IndexOf("IfExists", StringComparison.OrdinalIgnoreCase) < 0

@@ -118,14 +118,15 @@ namespace GitlabSts.Core.Policy
         internal static DiagnosisCheck CheckAudienceConditions(string issuerKey, IReadOnlyList<string> aud, PolicyEvaluation eval)
         {
             string key = issuerKey + ":aud";
-            var candidates = eval.Statements.Where(s => s.IsAllow && s.PrincipalMatched && s.ActionMatched).ToList();
+            // Allow statements for a web identity (the principal itself is judged by ProviderPrincipal).
+            var candidates = eval.Statements.Where(s => s.IsAllow && s.ActionMatched && (s.PrincipalMatched || s.FederatedPrincipals.Count > 0)).ToList();
             var withAud = candidates
                 .Select(s => new { s, conds = s.Conditions.Where(c => string.Equals(c.Key, key, StringComparison.OrdinalIgnoreCase)).ToList() })
                 .Where(x => x.conds.Count > 0).ToList();
             if (withAud.Count == 0)
             {
                 return new DiagnosisCheck(AudienceCondition, CheckResult.Pass,
-                    $"No applicable Allow statement has a {key} condition; the token's aud {Text.List(aud)} is checked only against the provider's client ids.");
+                    $"No Allow statement for a web identity has a {key} condition; the token's aud {Text.List(aud)} is checked only against the provider's client ids.");
             }
             var ok = withAud.FirstOrDefault(x => x.conds.All(c => c.Matched));
             if (ok != null)

@@ -25,6 +25,16 @@ namespace GitlabSts.Core.Tests.Policy
         }
 
         [Fact]
+        public void Aud_condition_is_judged_even_when_the_provider_is_wrong()
+        {
+            DiagnosisResult r = Run(PolicyFor(GitlabComProvider + "/", "{'StringEquals':{'gitlab.com:aud':'sts.amazonaws.com'}}"));
+
+            Assert.Equal("IssuerMismatch", r.FailureCode);
+            Assert.Equal(CheckResult.Fail, Check(r, "AudienceCondition").Result);
+            Assert.Equal(CheckResult.Warn, Check(r, "SubjectScope").Result);
+        }
+
+        [Fact]
         public void Wildcard_under_StringEquals_is_a_trap_with_a_StringLike_hint()
         {
             DiagnosisResult r = Run(PolicyFor(GitlabComProvider, "{'StringEquals':{'gitlab.com:sub':'project_path:acme/*'}}"));
