@@ -1,0 +1,109 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+
+namespace GitlabSts.Core.Policy
+{
+    /// <summary>Outcome of one diagnosis check.</summary>
+    public enum CheckResult { Pass, Fail, Warn, Skip }
+
+    /// <summary>One line of the checklist: what was checked, the verdict, and what was expected vs. found.</summary>
+    public sealed class DiagnosisCheck
+    {
+        public DiagnosisCheck(string name, CheckResult result, string detail)
+            : this(name, result, detail, null, null)
+        {
+        }
+
+        public DiagnosisCheck(string name, CheckResult result, string detail, string? code, string? hint)
+        {
+            Name = name ?? throw new ArgumentNullException(nameof(name));
+            Result = result;
+            Detail = detail ?? string.Empty;
+            Code = code;
+            Hint = hint;
+        }
+
+        public string Name { get; }
+        public CheckResult Result { get; }
+        public string Detail { get; }
+
+        /// <summary>Short failure code (e.g. <c>IssuerMismatch</c>) when <see cref="Result"/> is Fail, else usually null.</summary>
+        public string? Code { get; }
+
+        /// <summary>What to change, when the check found something to change.</summary>
+        public string? Hint { get; }
+
+        public override string ToString() => $"[{Result}] {Name}: {Detail}";
+    }
+
+    /// <summary>Input of <see cref="OidcDiagnosis.Run"/>.</summary>
+    public sealed class DiagnosisInput
+    {
+        /// <summary>Decoded JWT payload JSON (already shape-checked by the caller).</summary>
+        public string ClaimsJson { get; set; } = "{}";
+
+        /// <summary><c>arn:&lt;partition&gt;:iam::&lt;12 digits&gt;:role/&lt;path/name&gt;</c>, already validated; may be null.</summary>
+        public string? RoleArn { get; set; }
+
+        /// <summary>Trust policy JSON; null: policy checks are Skip.</summary>
+        public string? TrustPolicyJson { get; set; }
+
+        /// <summary>The IAM OIDC provider's client ids (audiences); null = unknown (Skip).</summary>
+        public IReadOnlyList<string>? ClientIds { get; set; }
+
+        public DateTimeOffset Now { get; set; } = DateTimeOffset.UtcNow;
+
+        public TimeSpan ClockSkew { get; set; } = TimeSpan.FromMinutes(5);
+    }
+
+    /// <summary>Output of <see cref="OidcDiagnosis.Run"/>.</summary>
+    public sealed class DiagnosisResult
+    {
+        internal DiagnosisResult(IReadOnlyList<DiagnosisCheck> checks, string? issuer, string? subject,
+            IReadOnlyList<string> audience, DateTimeOffset? tokenExpiresAt, string suggestedTrustPolicy)
+        {
+            Checks = checks;
+            Issuer = issuer;
+            Subject = subject;
+            Audience = audience;
+            TokenExpiresAt = tokenExpiresAt;
+            SuggestedTrustPolicy = suggestedTrustPolicy;
+            DiagnosisCheck? failed = checks.FirstOrDefault(c => c.Result == CheckResult.Fail);
+            Success = failed == null;
+            if (failed != null)
+            {
+                FailureCode = failed.Code ?? failed.Name;
+                Message = $"{failed.Name}: {FirstSentence(failed.Detail)}";
+                Hint = failed.Hint;
+            }
+        }
+
+        /// <summary>False when any check is Fail.</summary>
+        public bool Success { get; }
+        public IReadOnlyList<DiagnosisCheck> Checks { get; }
+        public string? Issuer { get; }
+        public string? Subject { get; }
+        public IReadOnlyList<string> Audience { get; }
+        public DateTimeOffset? TokenExpiresAt { get; }
+
+        /// <summary>Code of the first failing check (e.g. <c>TrustPolicyDenied</c>, <c>IssuerMismatch</c>).</summary>
+        public string? FailureCode { get; }
+
+        /// <summary>One sentence: what failed.</summary>
+        public string? Message { get; }
+
+        /// <summary>What to change, concretely.</summary>
+        public string? Hint { get; }
+
+        /// <summary>Indented JSON trust policy that this token satisfies.</summary>
+        public string SuggestedTrustPolicy { get; }
+
+        private static string FirstSentence(string detail)
+        {
+            int nl = detail.IndexOf('\n');
+            string line = nl >= 0 ? detail.Substring(0, nl) : detail;
+            return line.TrimEnd();
+        }
+    }
+}

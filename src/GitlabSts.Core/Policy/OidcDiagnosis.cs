@@ -1,0 +1,118 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Text.Json;
+
+namespace GitlabSts.Core.Policy
+{
+    /// <summary>
+    /// The offline diagnosis behind Test-GitlabOidcRole: token times, issuer vs provider ARN, aud vs client ids
+    /// and :aud conditions, the trust policy statement by statement, known traps, the decision, and a suggested
+    /// trust policy. Never throws for a role that cannot be assumed; every finding is a check.
+    /// </summary>
+    public static class OidcDiagnosis
+    {
+        public const string TokenClaimsCheck = "TokenClaims", TrustPolicyCheck = "TrustPolicy";
+
+        /// <summary>Check names in the order they appear (statement checks, one per statement, come after AudienceCondition).</summary>
+        public static readonly IReadOnlyList<string> CheckNames = new[]
+        {
+            TokenTimeChecks.Expiry, TokenTimeChecks.NotBefore, TokenTimeChecks.IssuedAt, ProviderChecks.IssuerUrl,
+            TrustPolicyCheck, ProviderChecks.ProviderPrincipal, ProviderChecks.ClientId, ProviderChecks.AudienceCondition,
+            "Statement <n> [(<Sid>)]", PolicyChecks.WildcardTrap, PolicyChecks.UnexposedKeyTrap, PolicyChecks.VariableTrap,
+            PolicyChecks.SubjectScope, PolicyChecks.Decision,
+        };
+
+        public static DiagnosisResult Run(DiagnosisInput input)
+        {
+            if (input == null) throw new ArgumentNullException(nameof(input));
+            var checks = new List<DiagnosisCheck>();
+            TokenClaims t;
+            try
+            {
+                t = TokenClaims.Parse(input.ClaimsJson ?? "");
+            }
+            catch (JsonException)
+            {
+                checks.Add(new DiagnosisCheck(TokenClaimsCheck, CheckResult.Fail, "The token's claims are not a JSON object.", "MalformedToken",
+                    "Pass a GitLab ID token (id_tokens:)."));
+                return new DiagnosisResult(checks, null, null, Array.Empty<string>(), null, "{}");
+            }
+
+            checks.AddRange(TokenTimeChecks.Run(t, input.Now, input.ClockSkew));
+            if (string.IsNullOrEmpty(t.Issuer))
+            {
+                checks.Add(new DiagnosisCheck(ProviderChecks.IssuerUrl, CheckResult.Fail, "The token has no iss claim.", "MalformedToken",
+                    "Pass a GitLab ID token (id_tokens:), which always carries iss."));
+                return new DiagnosisResult(checks, null, t.Subject, t.Audience, t.Expires, "{}");
+            }
+            string iss = t.Issuer!;
+            checks.Add(ProviderChecks.CheckIssuerUrl(iss));
+
+            bool roleKnown = input.RoleArn != null && RoleArnParts.TryParse(input.RoleArn, out _, out _);
+            string suggested = SuggestedPolicy.Build(iss, roleKnown ? input.RoleArn : null, t.Subject ?? "<SUB>", t.Audience);
+            AddPolicyChecks(checks, input, t, iss, roleKnown);
+            return new DiagnosisResult(checks, iss, t.Subject, t.Audience, t.Expires, suggested);
+        }
+
+        private static void AddPolicyChecks(List<DiagnosisCheck> checks, DiagnosisInput input, TokenClaims t, string iss, bool roleKnown)
+        {
+            string partition = "aws", account = SuggestedPolicy.AccountPlaceholder;
+            if (roleKnown) RoleArnParts.TryParse(input.RoleArn!, out partition, out account);
+            string issuerKey = OidcConditionKeys.IssuerKey(iss);
+            string expected = OidcConditionKeys.ProviderArn(partition, account, iss);
+            DiagnosisCheck clientIds = ProviderChecks.CheckClientIds(t.Audience, input.ClientIds);
+
+            if (input.TrustPolicyJson == null)
+            {
+                checks.Add(Skip(TrustPolicyCheck, "No trust policy given (pass -TrustPolicy)."));
+                checks.Add(Skip(ProviderChecks.ProviderPrincipal, $"No trust policy; the token's issuer needs Federated {Text.Q(expected)}."));
+                checks.Add(clientIds);
+                foreach (string name in new[] { ProviderChecks.AudienceCondition, PolicyChecks.WildcardTrap, PolicyChecks.UnexposedKeyTrap,
+                    PolicyChecks.VariableTrap, PolicyChecks.SubjectScope, PolicyChecks.Decision })
+                {
+                    checks.Add(Skip(name, "No trust policy given."));
+                }
+                return;
+            }
+
+            RequestContext ctx = OidcConditionKeys.BuildContext(input.ClaimsJson, partition, account);
+            PolicyEvaluation eval;
+            try
+            {
+                eval = TrustPolicyEvaluator.Evaluate(input.TrustPolicyJson, ctx);
+                if (!roleKnown)
+                {
+                    // No role ARN: take the account and partition from a Federated principal for this issuer, if any.
+                    string? arn = eval.Statements.SelectMany(s => s.FederatedPrincipals)
+                        .FirstOrDefault(f => f.EndsWith(":oidc-provider/" + issuerKey, StringComparison.Ordinal) && f.Split(':').Length == 6);
+                    if (arn != null)
+                    {
+                        string[] p = arn.Split(':');
+                        ctx = OidcConditionKeys.BuildContext(input.ClaimsJson, p[1], p[4]);
+                        eval = TrustPolicyEvaluator.Evaluate(input.TrustPolicyJson, ctx);
+                    }
+                }
+            }
+            catch (TrustPolicyFormatException ex)
+            {
+                checks.Add(new DiagnosisCheck(TrustPolicyCheck, CheckResult.Fail, ex.Message, "InvalidTrustPolicy",
+                    "Pass the role's trust policy document as JSON (aws iam get-role --query Role.AssumeRolePolicyDocument)."));
+                checks.Add(clientIds);
+                return;
+            }
+
+            checks.Add(new DiagnosisCheck(TrustPolicyCheck, CheckResult.Pass,
+                $"Trust policy read: {eval.Statements.Count} statement(s); request: {ctx.Action} by {ctx.FederatedPrincipal} with "
+                + string.Join(", ", ctx.Keys.Select(k => k.Key + "=" + ConditionEvaluator.Show(k.Value))) + "."));
+            checks.Add(ProviderChecks.CheckProvider(iss, ctx.FederatedPrincipal, roleKnown, eval));
+            checks.Add(clientIds);
+            checks.Add(ProviderChecks.CheckAudienceConditions(issuerKey, t.Audience, eval));
+            checks.AddRange(eval.Statements.Select(s => PolicyChecks.Statement(s, eval, ctx)));
+            checks.AddRange(PolicyChecks.Traps(eval, ctx));
+            checks.Add(PolicyChecks.DecisionCheck(eval));
+        }
+
+        private static DiagnosisCheck Skip(string name, string detail) => new DiagnosisCheck(name, CheckResult.Skip, detail);
+    }
+}

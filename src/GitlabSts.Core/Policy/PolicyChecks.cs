@@ -1,0 +1,165 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Text;
+
+namespace GitlabSts.Core.Policy
+{
+    /// <summary>One check per statement, the trap checks, and the final decision.</summary>
+    internal static class PolicyChecks
+    {
+        internal const string WildcardTrap = "WildcardUnderStringEquals", UnexposedKeyTrap = "UnexposedConditionKey",
+            VariableTrap = "PolicyVariables", SubjectScope = "SubjectScope", Decision = "Decision";
+
+        internal static DiagnosisCheck Statement(StatementResult s, PolicyEvaluation eval, RequestContext ctx)
+        {
+            var body = new StringBuilder();
+            body.Append("\n  ").Append(s.PrincipalMatched ? "ok: " : "FAILED: ").Append(s.PrincipalDetail);
+            body.Append("\n  ").Append(s.ActionMatched ? "ok: " : "FAILED: ").Append(s.ActionDetail);
+            foreach (ConditionVerdict c in s.Conditions) body.Append("\n  ").Append(c.Matched ? "ok: " : "FAILED: ").Append(c.Detail);
+            if (s.Conditions.Count == 0) body.Append("\n  (no conditions)");
+
+            if (s.Error != null)
+            {
+                return new DiagnosisCheck(s.Label, CheckResult.Fail, $"Invalid statement: {s.Error}." + body, "InvalidTrustPolicy",
+                    "Fix the statement: Effect is \"Allow\" or \"Deny\" (case-sensitive).");
+            }
+            ConditionVerdict? unknown = s.Conditions.FirstOrDefault(c => c.UnknownOperator);
+            if (unknown != null)
+            {
+                return new DiagnosisCheck(s.Label, CheckResult.Fail, $"Invalid condition: {unknown.Detail}." + body, "InvalidTrustPolicy",
+                    "Use an IAM condition operator such as StringEquals, StringLike, StringNotEquals, StringNotLike, Null (optionally …IfExists, ForAnyValue:/ForAllValues:).");
+            }
+            string reason = FirstReason(s);
+            if (s.IsDeny)
+            {
+                return s.Applies
+                    ? new DiagnosisCheck(s.Label, CheckResult.Fail, $"Deny statement applies to this token: explicit deny." + body, "ExplicitDeny",
+                        $"{s.Label} denies sts:AssumeRoleWithWebIdentity for this token; narrow its conditions or remove it.")
+                    : new DiagnosisCheck(s.Label, CheckResult.Pass, $"Deny statement does not apply: {reason}." + body);
+            }
+            if (s.Applies)
+            {
+                return new DiagnosisCheck(s.Label, CheckResult.Pass, "Allow statement applies: principal, action and every condition match." + body);
+            }
+            if (eval.Decision == PolicyDecision.Allow)
+            {
+                return new DiagnosisCheck(s.Label, CheckResult.Skip, $"Allow statement does not apply ({reason}); not needed, another statement allows." + body);
+            }
+            return new DiagnosisCheck(s.Label, CheckResult.Fail, $"Allow statement does not apply: {reason}." + body, "TrustPolicyDenied", Hint(s, ctx));
+        }
+
+        private static string FirstReason(StatementResult s)
+        {
+            if (!s.PrincipalMatched) return s.PrincipalDetail;
+            if (!s.ActionMatched) return s.ActionDetail;
+            ConditionVerdict? c = s.Conditions.FirstOrDefault(x => !x.Matched);
+            return c?.Detail ?? "every part matches";
+        }
+
+        private static string Hint(StatementResult s, RequestContext ctx)
+        {
+            if (!s.PrincipalMatched) return $"Use \"Principal\": {{\"Federated\": \"{ctx.FederatedPrincipal}\"}}.";
+            if (!s.ActionMatched) return $"Include {ctx.Action} in the statement's Action.";
+            ConditionVerdict c = s.Conditions.First(x => !x.Matched);
+            if (c.KeyNotExposed)
+            {
+                return $"Remove the condition on {c.Key}: AWS does not expose it for {ctx.IssuerKey}; "
+                    + $"scope with {ctx.IssuerKey}:sub instead (e.g. StringLike \"project_path:<group>/<project>:*\").";
+            }
+            if (c.WildcardUnderEquals) return WildcardHint(c);
+            if (c.UnresolvedVariables.Count > 0)
+            {
+                return $"Replace the policy variable(s) in {c.Key} with literal values; they are not resolved for this request.";
+            }
+            if (c.ContextValues == null)
+            {
+                return $"The token has no {c.Key}: remove the condition or use {c.Operator}IfExists.";
+            }
+            string has = ConditionEvaluator.Show(c.ContextValues);
+            return c.Operator.IndexOf("Not", StringComparison.OrdinalIgnoreCase) >= 0
+                ? $"{c.Operator} on {c.Key} excludes the token's value {has}; narrow the excluded values if this token should be trusted."
+                : $"The token has {c.Key} = {has}: change the condition to accept it (e.g. \"{BaseOp(c.Operator)}\": {{\"{c.Key}\": {has}}}) or run the job from a matching project/ref.";
+        }
+
+        private static string BaseOp(string op)
+        {
+            int colon = op.IndexOf(':');
+            return colon >= 0 ? op.Substring(colon + 1) : op;
+        }
+
+        private static string WildcardHint(ConditionVerdict c)
+        {
+            string like = BaseOp(c.Operator).Replace("IgnoreCase", "").Replace("Equals", "Like");
+            return $"Change {c.Operator} to {like} for {c.Key} (\"*\" and \"?\" are wildcards only under StringLike/StringNotLike).";
+        }
+
+        internal static IEnumerable<DiagnosisCheck> Traps(PolicyEvaluation eval, RequestContext ctx)
+        {
+            var all = eval.Statements.SelectMany(s => s.Conditions.Select(c => new { s, c })).ToList();
+
+            var wild = all.Where(x => x.c.WildcardUnderEquals).ToList();
+            yield return wild.Count == 0
+                ? new DiagnosisCheck(WildcardTrap, CheckResult.Pass, "No \"*\" or \"?\" under a StringEquals-family operator.")
+                : new DiagnosisCheck(WildcardTrap, CheckResult.Warn,
+                    string.Join("; ", wild.Select(x => $"{x.s.Label}: {x.c.Operator} {x.c.Key} {ConditionEvaluator.Show(x.c.PolicyValues)} compares \"*\"/\"?\" literally")) + ".",
+                    null, WildcardHint(wild[0].c));
+
+            var unexposed = all.Where(x => x.c.KeyNotExposed).ToList();
+            string exposed = string.Join(", ", OidcConditionKeys.ExposedClaims(ctx.IssuerKey ?? "").Select(c => ctx.IssuerKey + ":" + c));
+            yield return unexposed.Count == 0
+                ? new DiagnosisCheck(UnexposedKeyTrap, CheckResult.Pass, $"Every {ctx.IssuerKey}: condition key is one AWS exposes ({exposed}).")
+                : new DiagnosisCheck(UnexposedKeyTrap, CheckResult.Warn,
+                    $"AWS does not expose {Text.List(unexposed.Select(x => x.c.Key).Distinct(StringComparer.OrdinalIgnoreCase))} as condition key(s) for issuer {ctx.IssuerKey} "
+                    + $"(only {exposed}); such a condition is never present, so a positive operator on it can never match.",
+                    null, $"Remove those conditions and scope with {ctx.IssuerKey}:sub (e.g. StringLike \"project_path:<group>/<project>:ref_type:branch:ref:main\").");
+
+            var vars = all.Where(x => x.c.UnresolvedVariables.Count > 0).ToList();
+            yield return vars.Count == 0
+                ? new DiagnosisCheck(VariableTrap, CheckResult.Pass, "No policy variables in condition values.")
+                : new DiagnosisCheck(VariableTrap, CheckResult.Warn,
+                    string.Join("; ", vars.Select(x => $"{x.s.Label}: {x.c.Key} uses " + string.Join(", ", x.c.UnresolvedVariables.Select(v => "${" + v + "}"))))
+                    + ": left unresolved and compared literally by this diagnosis.",
+                    null, "Check that AWS can resolve these variables for an AssumeRoleWithWebIdentity request, or use literal values.");
+
+            yield return SubjectScopeCheck(eval, ctx);
+        }
+
+        private static DiagnosisCheck SubjectScopeCheck(PolicyEvaluation eval, RequestContext ctx)
+        {
+            string key = ctx.IssuerKey + ":sub";
+            var open = eval.Statements
+                .Where(s => s.IsAllow && s.Error == null && s.ActionMatched && (s.PrincipalMatched || s.FederatedPrincipals.Count > 0))
+                .Where(s => !s.Conditions.Any(c => string.Equals(c.Key, key, StringComparison.OrdinalIgnoreCase)
+                    && c.Operator.IndexOf("Not", StringComparison.OrdinalIgnoreCase) < 0
+                    && c.Operator.IndexOf("IfExists", StringComparison.OrdinalIgnoreCase) < 0
+                    && !c.PolicyValues.Any(v => v == "*" || v == "project_path:*")))
+                .ToList();
+            if (open.Count == 0)
+            {
+                return new DiagnosisCheck(SubjectScope, CheckResult.Pass, $"Every Allow statement for this provider restricts {key}.");
+            }
+            return new DiagnosisCheck(SubjectScope, CheckResult.Warn,
+                $"{string.Join(", ", open.Select(s => s.Label))} does not restrict {key}: any project on this GitLab instance whose token has an accepted aud can assume the role.",
+                null, $"Add a condition on {key}, e.g. \"StringLike\": {{\"{key}\": \"project_path:<group>/<project>:ref_type:branch:ref:main\"}}.");
+        }
+
+        internal static DiagnosisCheck DecisionCheck(PolicyEvaluation eval)
+        {
+            switch (eval.Decision)
+            {
+                case PolicyDecision.Allow:
+                    StatementResult allow = eval.Statements.First(s => s.Applies && s.IsAllow);
+                    return new DiagnosisCheck(Decision, CheckResult.Pass, $"Allow: {allow.Label} allows sts:AssumeRoleWithWebIdentity for this token.");
+                case PolicyDecision.ExplicitDeny:
+                    StatementResult deny = eval.Statements.First(s => s.Applies && s.IsDeny);
+                    return new DiagnosisCheck(Decision, CheckResult.Fail, $"Explicit deny: {deny.Label} denies this token (a Deny wins over any Allow).",
+                        "ExplicitDeny", $"Narrow or remove {deny.Label}.");
+                default:
+                    return new DiagnosisCheck(Decision, CheckResult.Fail,
+                        $"Implicit deny: none of the {eval.Statements.Count} statement(s) allows sts:AssumeRoleWithWebIdentity for this token.",
+                        "TrustPolicyDenied", "See the failing statement checks above, or start from SuggestedTrustPolicy.");
+            }
+        }
+    }
+}

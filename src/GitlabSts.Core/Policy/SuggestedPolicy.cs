@@ -1,0 +1,87 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+
+namespace GitlabSts.Core.Policy
+{
+    /// <summary>
+    /// The minimal trust policy a token satisfies: <c>Federated</c> = the issuer's IAM OIDC provider in the role's
+    /// account and partition, <c>Action</c> = <c>sts:AssumeRoleWithWebIdentity</c>, and <c>StringEquals</c> on
+    /// <c>&lt;issuerKey&gt;:aud</c> (the token's audience) and on <c>&lt;issuerKey&gt;:sub</c> (the exact subject, which
+    /// GitLab builds as <c>project_path:&lt;path&gt;:ref_type:&lt;type&gt;:ref:&lt;ref&gt;</c>, so it is scoped to this
+    /// project and ref). StringEquals is used rather than StringLike so the policy grants nothing wider than the token
+    /// itself. Without a role ARN the account is the placeholder <see cref="AccountPlaceholder"/> (partition <c>aws</c>).
+    /// </summary>
+    public static class SuggestedPolicy
+    {
+        public const string AccountPlaceholder = "<ACCOUNT_ID>";
+
+        public static string Build(string issuer, string? roleArn, string sub, IReadOnlyList<string> aud)
+        {
+            if (issuer == null) throw new ArgumentNullException(nameof(issuer));
+            if (sub == null) throw new ArgumentNullException(nameof(sub));
+            if (aud == null) throw new ArgumentNullException(nameof(aud));
+            string partition = "aws", account = AccountPlaceholder;
+            if (roleArn != null && RoleArnParts.TryParse(roleArn, out string p, out string a))
+            {
+                partition = p;
+                account = a;
+            }
+            string issuerKey = OidcConditionKeys.IssuerKey(issuer);
+
+            var options = new JsonWriterOptions { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+            using (var stream = new MemoryStream())
+            {
+                using (var w = new Utf8JsonWriter(stream, options))
+                {
+                    w.WriteStartObject();
+                    w.WriteString("Version", "2012-10-17");
+                    w.WriteStartArray("Statement");
+                    w.WriteStartObject();
+                    w.WriteString("Sid", "GitlabOidc");
+                    w.WriteString("Effect", "Allow");
+                    w.WriteStartObject("Principal");
+                    w.WriteString("Federated", OidcConditionKeys.ProviderArn(partition, account, issuer));
+                    w.WriteEndObject();
+                    w.WriteString("Action", RequestContext.AssumeRoleWithWebIdentity);
+                    w.WriteStartObject("Condition");
+                    w.WriteStartObject("StringEquals");
+                    if (aud.Count == 1)
+                    {
+                        w.WriteString(issuerKey + ":aud", aud[0]);
+                    }
+                    else
+                    {
+                        w.WriteStartArray(issuerKey + ":aud");
+                        foreach (string value in aud) w.WriteStringValue(value);
+                        w.WriteEndArray();
+                    }
+                    w.WriteString(issuerKey + ":sub", sub);
+                    w.WriteEndObject();
+                    w.WriteEndObject();
+                    w.WriteEndObject();
+                    w.WriteEndArray();
+                    w.WriteEndObject();
+                }
+                return Encoding.UTF8.GetString(stream.ToArray());
+            }
+        }
+    }
+
+    internal static class RoleArnParts
+    {
+        /// <summary><c>arn:&lt;partition&gt;:iam::&lt;account&gt;:role/...</c> → partition, account.</summary>
+        internal static bool TryParse(string arn, out string partition, out string account)
+        {
+            partition = account = "";
+            string[] parts = arn.Split(new[] { ':' }, 6);
+            if (parts.Length != 6 || parts[0] != "arn" || parts[2] != "iam" || parts[4].Length != 12) return false;
+            partition = parts[1];
+            account = parts[4];
+            return partition.Length > 0;
+        }
+    }
+}
