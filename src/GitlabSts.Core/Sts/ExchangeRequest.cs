@@ -76,8 +76,11 @@ namespace GitlabSts.Core.Sts
         /// <summary>Where the request goes, for messages.</summary>
         public string EndpointDescription => Endpoint?.ToString() ?? Partitions.StsEndpoint(Region);
 
-        /// <summary>Applies defaults and checks every local rule; throws <see cref="GitlabStsException"/> with the contract's ids.</summary>
-        public static ExchangeRequest Resolve(ExchangeSettings settings, IEnvironmentReader env, ICoreLog log, DateTimeOffset now)
+        /// <summary>
+        /// Applies defaults and checks every local rule; throws <see cref="GitlabStsException"/> with the contract's ids.
+        /// <paramref name="checkTokenTimes"/> false leaves exp/nbf to the caller (Test-GitlabOidcRole reports them).
+        /// </summary>
+        public static ExchangeRequest Resolve(ExchangeSettings settings, IEnvironmentReader env, ICoreLog log, DateTimeOffset now, bool checkTokenTimes = true)
         {
             var request = new ExchangeRequest();
             request.RoleArn = Sts.RoleArn.Parse(settings.RoleArn ?? env.Get("ROLE_ARN") ?? env.Get("AWS_ROLE_ARN"));
@@ -94,7 +97,11 @@ namespace GitlabSts.Core.Sts
 
             request.MaxAttempts = settings.MaxAttempts;
             request.Token = TokenDiscovery.Resolve(settings.Token, settings.Audience, env, log);
-            request.Token.CheckTimes(now, TimeSpan.FromMinutes(5));
+            if (checkTokenTimes)
+            {
+                request.Token.CheckTimes(now, TimeSpan.FromMinutes(5));
+            }
+
             return request;
         }
 

@@ -1,0 +1,214 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using GitlabSts.Core.Policy;
+using GitlabSts.Core.Sts;
+using GitlabSts.Core.Tokens;
+
+namespace GitlabSts.Core.RoleTest
+{
+    public sealed class RoleTestOptions
+    {
+        /// <summary>The role's trust policy JSON, or null when unknown.</summary>
+        public string? TrustPolicyJson { get; set; }
+
+        /// <summary>The IAM OIDC provider's client ids, or null when unknown.</summary>
+        public IReadOnlyList<string>? ClientIds { get; set; }
+
+        /// <summary>No network at all: no STS call, no signature check.</summary>
+        public bool Offline { get; set; }
+
+        public bool VerifySignature { get; set; }
+    }
+
+    public sealed class RoleTestResult
+    {
+        public bool Success { get; internal set; }
+
+        public string RoleArn { get; internal set; } = string.Empty;
+
+        public string? AssumedRoleArn { get; internal set; }
+
+        public string? Account { get; internal set; }
+
+        public string? UserId { get; internal set; }
+
+        public string? Issuer { get; internal set; }
+
+        public string? Subject { get; internal set; }
+
+        public IReadOnlyList<string> Audience { get; internal set; } = Array.Empty<string>();
+
+        public DateTimeOffset? TokenExpiresAt { get; internal set; }
+
+        public IReadOnlyList<DiagnosisCheck> Checks { get; internal set; } = Array.Empty<DiagnosisCheck>();
+
+        public string? ErrorCode { get; internal set; }
+
+        public string? Message { get; internal set; }
+
+        public string? Hint { get; internal set; }
+
+        public string SuggestedTrustPolicy { get; internal set; } = string.Empty;
+    }
+
+    /// <summary>
+    /// Test-GitlabOidcRole's work: the local diagnosis (token, issuer, audience, trust policy), then, unless offline,
+    /// the signature check, the exchange and GetCallerIdentity. A role that cannot be assumed is reported, never thrown;
+    /// only an invalid invocation (bad role ARN, no token, ...) throws.
+    /// </summary>
+    public static class RoleTester
+    {
+        public const string TokenShapeCheck = "TokenShape";
+        public const string SignatureCheck = "Signature";
+        public const string ExchangeCheck = "Exchange";
+        public const string CallerIdentityCheck = "CallerIdentity";
+
+        public static RoleTestResult Run(ExchangeSettings settings, RoleTestOptions options, IEnvironmentReader env, ICoreLog log,
+            DateTimeOffset now, CancellationToken cancel, StsExchanger? exchanger = null)
+        {
+            ExchangeRequest request;
+            try
+            {
+                request = ExchangeRequest.Resolve(settings, env, log, now, checkTokenTimes: false);
+            }
+            catch (GitlabStsException e) when (e.ErrorId == ErrorIds.MalformedToken)
+            {
+                return Malformed(settings, env, e);
+            }
+
+            IdToken token = request.Token;
+            var checks = new List<DiagnosisCheck>
+            {
+                new DiagnosisCheck(TokenShapeCheck, CheckResult.Pass,
+                    $"A signed JWT ({token.Algorithm}{(token.KeyId != null ? $", kid {token.KeyId}" : string.Empty)}) from {token.Origin}."),
+            };
+
+            DiagnosisResult diagnosis = OidcDiagnosis.Run(new DiagnosisInput
+            {
+                ClaimsJson = token.ClaimsJson,
+                RoleArn = request.RoleArn.Value,
+                TrustPolicyJson = options.TrustPolicyJson,
+                ClientIds = options.ClientIds,
+                Now = now,
+            });
+            checks.AddRange(diagnosis.Checks);
+
+            var result = new RoleTestResult
+            {
+                RoleArn = request.RoleArn.Value,
+                Issuer = diagnosis.Issuer ?? token.Issuer,
+                Subject = diagnosis.Subject ?? token.Subject,
+                Audience = diagnosis.Audience.Count > 0 ? diagnosis.Audience : token.Audience,
+                TokenExpiresAt = diagnosis.TokenExpiresAt ?? token.ExpiresAt,
+                SuggestedTrustPolicy = diagnosis.SuggestedTrustPolicy,
+            };
+
+            GitlabStsException? liveFailure = null;
+            if (options.Offline)
+            {
+                if (options.VerifySignature)
+                {
+                    checks.Add(new DiagnosisCheck(SignatureCheck, CheckResult.Skip, "Skipped: -Offline makes no network connection."));
+                }
+
+                checks.Add(new DiagnosisCheck(ExchangeCheck, CheckResult.Skip, "Skipped: -Offline makes no network connection."));
+            }
+            else
+            {
+                if (options.VerifySignature)
+                {
+                    log.Verbose($"Verifying the token's signature with the keys of {token.Issuer}.");
+                    checks.Add(new SignatureVerifier().VerifyAsync(token.Raw, cancel).GetAwaiter().GetResult());
+                }
+
+                if (token.ExpiresAt.HasValue && token.ExpiresAt.Value <= now)
+                {
+                    checks.Add(new DiagnosisCheck(ExchangeCheck, CheckResult.Skip, "Skipped: the token has expired, so STS would refuse it."));
+                }
+                else
+                {
+                    liveFailure = RunLive(request, result, checks, exchanger ?? new StsExchanger(), log, cancel);
+                }
+            }
+
+            result.Checks = checks;
+            DiagnosisCheck? firstFailure = checks.FirstOrDefault(c => c.Result == CheckResult.Fail);
+            result.Success = firstFailure == null;
+            if (firstFailure != null)
+            {
+                // A local finding explains an STS refusal better than STS does; report it first.
+                bool localExplains = firstFailure.Name != ExchangeCheck && firstFailure.Name != CallerIdentityCheck;
+                if (localExplains || liveFailure == null)
+                {
+                    result.ErrorCode = firstFailure.Code ?? firstFailure.Name;
+                    result.Message = $"{firstFailure.Name}: {FirstLine(firstFailure.Detail)}";
+                    result.Hint = firstFailure.Hint;
+                }
+                else
+                {
+                    result.ErrorCode = liveFailure.StsErrorCode ?? liveFailure.ErrorId;
+                    result.Message = liveFailure.Message;
+                    result.Hint = liveFailure.ErrorId == ErrorIds.AccessDenied
+                        ? "Pass the role's trust policy with -TrustPolicy (and the provider's audiences with -ClientId) to see which condition fails."
+                        : null;
+                }
+            }
+
+            return result;
+        }
+
+        private static GitlabStsException? RunLive(ExchangeRequest request, RoleTestResult result, List<DiagnosisCheck> checks,
+            StsExchanger exchanger, ICoreLog log, CancellationToken cancel)
+        {
+            ExchangeResult credentials;
+            try
+            {
+                credentials = exchanger.Exchange(request, log, cancel);
+            }
+            catch (GitlabStsException e)
+            {
+                checks.Add(new DiagnosisCheck(ExchangeCheck, CheckResult.Fail, e.Message, e.StsErrorCode ?? e.ErrorId, null));
+                return e;
+            }
+
+            result.AssumedRoleArn = credentials.AssumedRoleArn;
+            checks.Add(new DiagnosisCheck(ExchangeCheck, CheckResult.Pass,
+                $"STS AssumeRoleWithWebIdentity returned credentials for {credentials.AssumedRoleArn ?? request.RoleArn.Value} " +
+                $"(expire {credentials.Expiration:yyyy-MM-dd'T'HH:mm:ss'Z'}; {credentials.Attempts} attempt(s))."));
+
+            try
+            {
+                CallerIdentity identity = CallerIdentity.Get(credentials, cancel);
+                result.Account = identity.Account;
+                result.UserId = identity.UserId;
+                result.AssumedRoleArn = identity.Arn;
+                checks.Add(new DiagnosisCheck(CallerIdentityCheck, CheckResult.Pass,
+                    $"GetCallerIdentity with the new credentials: {identity.Arn} (account {identity.Account})."));
+                return null;
+            }
+            catch (GitlabStsException e)
+            {
+                checks.Add(new DiagnosisCheck(CallerIdentityCheck, CheckResult.Fail, e.Message, e.StsErrorCode ?? e.ErrorId, null));
+                return e;
+            }
+        }
+
+        private static RoleTestResult Malformed(ExchangeSettings settings, IEnvironmentReader env, GitlabStsException e) => new RoleTestResult
+        {
+            Success = false,
+            RoleArn = settings.RoleArn ?? env.Get("ROLE_ARN") ?? env.Get("AWS_ROLE_ARN") ?? string.Empty,
+            Checks = new[] { new DiagnosisCheck(TokenShapeCheck, CheckResult.Fail, e.Message, "MalformedToken", null) },
+            ErrorCode = "MalformedToken",
+            Message = e.Message,
+            Hint = "Use the ID token GitLab issues through id_tokens: in .gitlab-ci.yml.",
+        };
+
+        private static string FirstLine(string text)
+        {
+            int nl = text.IndexOf('\n');
+            return nl >= 0 ? text.Substring(0, nl).TrimEnd() : text;
+        }
+    }
+}
