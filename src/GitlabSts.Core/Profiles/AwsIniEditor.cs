@@ -20,13 +20,17 @@
 //
 // Format notes (botocore's configparser and the SDKs agree on these):
 //   * a section header is a line whose trimmed text starts with '[' and contains ']'; the name is the
-//     text between the first '[' and the last ']', trimmed, with inner whitespace runs collapsed;
+//     text between the first '[' and the last ']' with whitespace runs collapsed and trailing whitespace
+//     dropped ("[profile\t x ]" is "profile x", as botocore's shlex split sees it); a name with
+//     leading whitespace ("[ profile x]") matches no target, as botocore ignores such a section;
 //   * '#' and ';' start a comment line; an indented line continues the previous key (nested `s3 =`
 //     blocks); anything else is a `key = value` line;
 //   * names are case-sensitive.
-//   * duplicate sections: botocore (AWS CLI v1 and v2, boto3) refuses to parse a file that holds the
-//     same section twice (configparser DuplicateSectionError, "Unable to parse config file"), the .NET
-//     SDK rewrites the first one. Duplicates of OTHER sections are left byte-identical (not ours to
+//   * a UTF-8 BOM: botocore 1.43 cannot parse such a file at all ("Unable to parse config file"), the
+//     .NET SDK can. The BOM is kept anyway (byte preservation; we never add one to a new file);
+//   * duplicate sections: botocore 1.43 (AWS CLI v1 and v2, boto3) refuses to parse a file that holds
+//     the same section twice (configparser DuplicateSectionError, "Unable to parse config file"), the
+//     .NET SDK's writer rewrites the first one. Duplicates of OTHER sections are left byte-identical (not ours to
 //     fix). Duplicates of the section we write are all ours: the first occurrence gets the new body,
 //     the later occurrences (header and keys) are removed, so that afterwards every reader sees
 //     exactly the keys we wrote and no stale key survives in a later copy.
@@ -298,7 +302,7 @@ namespace GitlabSts.Core.Profiles
             return first ?? "\n";
         }
 
-        /// <summary>The normalized name of a section header line (<c>[ profile  x ]</c> gives <c>profile x</c>), or null when the line is not a header.</summary>
+        /// <summary>The normalized name of a section header line (<c>[profile  x ]</c> gives <c>profile x</c>), or null when the line is not a header.</summary>
         public static string? ParseHeaderName(string line)
         {
             if (line is null)
@@ -323,7 +327,13 @@ namespace GitlabSts.Core.Profiles
                 return null;
             }
 
-            return NormalizeName(t.Substring(1, close - 1));
+            string inner = t.Substring(1, close - 1);
+            string normalized = NormalizeName(inner);
+
+            // botocore does not recognize "[ profile x]" or "[ default]" (a leading blank), but does
+            // recognize "[profile  x ]" (it splits on whitespace). Keep a leading blank so that such a
+            // header never matches a (trimmed) target name, as for botocore.
+            return inner.Length > 0 && (inner[0] == ' ' || inner[0] == '\t') && normalized.Length > 0 ? " " + normalized : normalized;
         }
 
         // ---- parsing ----------------------------------------------------------------------------

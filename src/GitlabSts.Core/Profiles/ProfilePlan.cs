@@ -157,13 +157,15 @@ namespace GitlabSts.Core.Profiles
     /// written safely (<see cref="Apply()"/>).
     /// <para>
     /// The profile is owned as a whole: afterwards its sections in both files hold exactly what the
-    /// mode needs. A section the mode does not need is removed when it exists, because stale keys of
-    /// the same profile from another mode take precedence: static keys in the credentials file beat
-    /// web identity and credential_process in the Go, Java, JS and .NET SDKs, and a role_arn +
-    /// web_identity_token_file left in the config file beats the credentials file in botocore
-    /// (AWS CLI, boto3). So WebIdentity and CredentialProcess remove <c>[NAME]</c> from the credentials
-    /// file; Credential sets the config section to <c>region</c> alone, or removes it when the region is
-    /// unknown. A missing file is never created just to remove something from it.
+    /// mode needs. A section of the same profile that the mode does not need is removed when it exists,
+    /// because stale keys left by another mode win or break the profile (checked 2026-11-26):
+    /// botocore 1.43 (AWS CLI v1/v2, boto3) prefers static keys in the credentials file over a
+    /// credential_process, and a role_arn + web_identity_token_file in the config file over static
+    /// keys; the AWS SDK for .NET 4 merges both files and rejects a profile that mixes static keys with
+    /// web identity or credential_process ("Credential profile [oidc] is not valid"). So WebIdentity
+    /// and CredentialProcess remove <c>[NAME]</c> from the credentials file; Credential sets the config
+    /// section to <c>region</c> alone, or removes it when the region is unknown. A missing file is never
+    /// created just to remove something from it.
     /// </para>
     /// </summary>
     public sealed class ProfilePlan
@@ -282,7 +284,7 @@ namespace GitlabSts.Core.Profiles
             var changes = new List<ProfileFileChange>();
             string? tokenPath = null;
 
-            const string staleCredentials = "static keys left there by another mode would take precedence over this profile in the Go, Java, JS and .NET SDKs.";
+            const string staleCredentials = "static keys of this profile left there by another mode would beat credential_process in the AWS CLI and boto3, and make the profile invalid for the AWS SDK for .NET.";
 
             switch (request.Mode)
             {
@@ -348,7 +350,7 @@ namespace GitlabSts.Core.Profiles
                     }
                     else
                     {
-                        changes.Add(Remove(configPath, configSection, "a role_arn, web_identity_token_file or credential_process left there by another mode would take precedence over the static keys in the AWS CLI and boto3."));
+                        changes.Add(Remove(configPath, configSection, "a role_arn + web_identity_token_file left there by another mode would beat the static keys in the AWS CLI and boto3, and any mix makes the profile invalid for the AWS SDK for .NET."));
                     }
 
                     break;

@@ -76,7 +76,7 @@ namespace GitlabSts.Core.Profiles
             }
 
             string target = path;
-            string stage = "write";
+            string stage = "write it";
             try
             {
                 target = ResolveTarget(Path.GetFullPath(path), description, pathHint);
@@ -87,16 +87,16 @@ namespace GitlabSts.Core.Profiles
 
                 string dir = Path.GetDirectoryName(target) ?? throw Fail(description, target, "it has no parent folder. Choose a file path" + Hint(pathHint) + ".", null);
                 string name = Path.GetFileName(target);
-                stage = "create the folder of";
+                stage = "create its folder";
                 EnsureDirectory(dir);
 
-                stage = "lock";
+                stage = "take the write lock on it";
                 using (AcquireLock(Path.Combine(dir, "." + name + LockSuffix), description, target))
                 {
-                    stage = "write";
+                    stage = "write it";
                     DeleteStaleTemps(dir, name);
 
-                    stage = "read";
+                    stage = "read it";
                     string? current = null;
                     bool latin1 = false;
                     if (File.Exists(target))
@@ -113,7 +113,7 @@ namespace GitlabSts.Core.Profiles
                         }
                     }
 
-                    stage = "write";
+                    stage = "write it";
                     string? next;
                     try
                     {
@@ -162,11 +162,11 @@ namespace GitlabSts.Core.Profiles
             }
             catch (UnauthorizedAccessException ex)
             {
-                throw Fail(description, target, $"permission denied while trying to {stage} it ({ex.Message}). Make the file and its folder '{SafeDir(target)}' writable by the current user, or choose another path{Hint(pathHint)}.", ex);
+                throw Fail(description, target, $"permission denied trying to {stage} ({ex.Message}). Make the file and its folder '{SafeDir(target)}' writable by the current user, or choose another path{Hint(pathHint)}.", ex);
             }
             catch (Exception ex) when (ex is IOException || ex is NotSupportedException || ex is System.Security.SecurityException || ex is ArgumentException)
             {
-                throw Fail(description, target, $"could not {stage} it ({ex.Message}). Check that '{SafeDir(target)}' is a folder on a writable file system with free space, or choose another path{Hint(pathHint)}.", ex);
+                throw Fail(description, target, $"could not {stage} ({ex.Message}). Check that '{SafeDir(target)}' is a folder on a writable file system with free space, or choose another path{Hint(pathHint)}.", ex);
             }
         }
 
