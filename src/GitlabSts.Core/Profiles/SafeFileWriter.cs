@@ -333,7 +333,20 @@ namespace GitlabSts.Core.Profiles
                     stream.Flush(flushToDisk: true);
                 }
 
-                ReplaceFile(temp, target);
+                // On Windows a reader that opened the target without FILE_SHARE_DELETE (another tool
+                // reading the config at this moment) makes the rename fail briefly: retry for ~2 s.
+                for (int attempt = 0; ; attempt++)
+                {
+                    try
+                    {
+                        ReplaceFile(temp, target);
+                        break;
+                    }
+                    catch (IOException ex) when (attempt < 20 && IsLockConflict(ex))
+                    {
+                        Thread.Sleep(100);
+                    }
+                }
             }
             catch
             {
