@@ -1,0 +1,423 @@
+using System;
+using System.Diagnostics;
+using System.IO;
+using System.Runtime.InteropServices;
+using System.Text;
+using System.Threading;
+
+namespace GitlabSts.Core.Profiles
+{
+    /// <summary>
+    /// Read-modify-write of a small text file, safe against crashes and concurrent writers:
+    /// <list type="number">
+    /// <item>a symbolic link is resolved to its final target, which is written (the link stays a link);</item>
+    /// <item>missing folders are created owner-only (0700 / owner-only ACL);</item>
+    /// <item>an inter-process lock is taken: the file <c>.&lt;name&gt;.gitlabsts.lock</c> next to the
+    /// target, opened with <see cref="FileShare.None"/> (an exclusive <c>flock</c> on Unix, a sharing
+    /// lock on Windows; both are released by the OS when the holder dies). It is retried with
+    /// exponential backoff (10 ms doubling to 250 ms, with jitter) for up to <see cref="LockTimeout"/>
+    /// (30 s by default). The lock file is left in place: deleting it would let two writers lock two
+    /// different inodes;</item>
+    /// <item>under the lock: stale temp files of earlier killed writers (<c>.&lt;name&gt;.gitlabsts-*.tmp</c>)
+    /// are deleted, the current text is read (null when the file is missing), transformed, written to a
+    /// new owner-only temp file in the same folder (0600), flushed to disk, and renamed over the target
+    /// (an atomic replace: readers see the old or the new file, never a torn one);</item>
+    /// <item>encoding is preserved: UTF-8 with its BOM kept as the character U+FEFF in the text passed
+    /// to the transform; a file that is not valid UTF-8 round-trips byte for byte as Latin-1.</item>
+    /// </list>
+    /// Failures become <see cref="GitlabStsException"/> with <see cref="ErrorIds.ProfileWriteFailed"/>,
+    /// <see cref="ErrorKind.WriteError"/> and a message naming the path and what to change.
+    /// Note: setting DOTNET_SYSTEM_IO_DISABLEFILELOCKING disables .NET's flock on Unix and thus this lock.
+    /// </summary>
+    public sealed class SafeFileWriter
+    {
+        internal const string TempMarker = ".gitlabsts-";
+        internal const string TempSuffix = ".tmp";
+        internal const string LockSuffix = ".gitlabsts.lock";
+
+        private static readonly UTF8Encoding StrictUtf8 = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+        private static readonly Encoding Latin1 = Encoding.GetEncoding(28591);
+
+        private readonly IFilePermissions permissions;
+
+        public SafeFileWriter()
+            : this(FilePermissions.ForCurrentPlatform())
+        {
+        }
+
+        public SafeFileWriter(IFilePermissions permissions, TimeSpan? lockTimeout = null)
+        {
+            this.permissions = permissions ?? throw new ArgumentNullException(nameof(permissions));
+            LockTimeout = lockTimeout ?? TimeSpan.FromSeconds(30);
+        }
+
+        /// <summary>How long to wait for another writer's lock before failing.</summary>
+        public TimeSpan LockTimeout { get; }
+
+        /// <summary>
+        /// Locks <paramref name="path"/>, reads its text (null when missing), calls
+        /// <paramref name="transform"/>, and atomically writes the result (owner-only) unless the
+        /// transform returns null, which leaves the file untouched. Returns true when it wrote.
+        /// </summary>
+        /// <param name="path">The file; a symbolic link is followed to its final target.</param>
+        /// <param name="transform">Pure function of the current text; its exceptions propagate unchanged.</param>
+        /// <param name="description">What the file is, for messages ("AWS config file").</param>
+        /// <param name="pathHint">How the user chooses another path, for messages ("-ConfigPath or AWS_CONFIG_FILE").</param>
+        public bool Update(string path, Func<string?, string?> transform, string description = "file", string? pathHint = null)
+        {
+            if (string.IsNullOrEmpty(path))
+            {
+                throw new ArgumentException("A path is required.", nameof(path));
+            }
+
+            if (transform is null)
+            {
+                throw new ArgumentNullException(nameof(transform));
+            }
+
+            string target = path;
+            string stage = "write it";
+            try
+            {
+                target = ResolveTarget(Path.GetFullPath(path), description, pathHint);
+                if (Directory.Exists(target))
+                {
+                    throw Fail(description, target, "a folder exists at that path. Remove or rename the folder, or choose another path" + Hint(pathHint) + ".", null);
+                }
+
+                string dir = Path.GetDirectoryName(target) ?? throw Fail(description, target, "it has no parent folder. Choose a file path" + Hint(pathHint) + ".", null);
+                string name = Path.GetFileName(target);
+                stage = "create its folder";
+                EnsureDirectory(dir);
+
+                stage = "take the write lock on it";
+                using (AcquireLock(Path.Combine(dir, "." + name + LockSuffix), description, target))
+                {
+                    stage = "write it";
+                    DeleteStaleTemps(dir, name);
+
+                    stage = "read it";
+                    string? current = null;
+                    bool latin1 = false;
+                    if (File.Exists(target))
+                    {
+                        byte[] bytes = File.ReadAllBytes(target);
+                        try
+                        {
+                            current = StrictUtf8.GetString(bytes);
+                        }
+                        catch (DecoderFallbackException)
+                        {
+                            current = Latin1.GetString(bytes);
+                            latin1 = true;
+                        }
+                    }
+
+                    stage = "write it";
+                    string? next;
+                    try
+                    {
+                        next = transform(current);
+                    }
+                    catch (Exception ex)
+                    {
+                        throw new TransformFailedException(ex);
+                    }
+
+                    if (next is null)
+                    {
+                        return false;
+                    }
+
+                    byte[] output;
+                    if (latin1)
+                    {
+                        foreach (char c in next)
+                        {
+                            if (c > '\u00FF')
+                            {
+                                throw Fail(description, target, "the file is not valid UTF-8 and the new content has characters it cannot hold. Convert the file to UTF-8 and retry.", null);
+                            }
+                        }
+
+                        output = Latin1.GetBytes(next);
+                    }
+                    else
+                    {
+                        output = new UTF8Encoding(false).GetBytes(next);
+                    }
+
+                    WriteAtomically(dir, name, target, output);
+                    return true;
+                }
+            }
+            catch (TransformFailedException ex)
+            {
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(ex.InnerException!).Throw();
+                throw;
+            }
+            catch (GitlabStsException)
+            {
+                throw;
+            }
+            catch (UnauthorizedAccessException ex)
+            {
+                throw Fail(description, target, $"permission denied trying to {stage} ({ex.Message}). Make the file and its folder '{SafeDir(target)}' writable by the current user, or choose another path{Hint(pathHint)}.", ex);
+            }
+            catch (Exception ex) when (ex is IOException || ex is NotSupportedException || ex is System.Security.SecurityException || ex is ArgumentException)
+            {
+                throw Fail(description, target, $"could not {stage} ({ex.Message}). Check that '{SafeDir(target)}' is a folder on a writable file system with free space, or choose another path{Hint(pathHint)}.", ex);
+            }
+        }
+
+        /// <summary>Atomically writes <paramref name="text"/> (UTF-8, no BOM unless the text starts with U+FEFF) to <paramref name="path"/>.</summary>
+        public void Write(string path, string text, string description = "file", string? pathHint = null)
+        {
+            if (text is null)
+            {
+                throw new ArgumentNullException(nameof(text));
+            }
+
+            Update(path, _ => text, description, pathHint);
+        }
+
+        /// <summary>The text of <paramref name="path"/> decoded like <see cref="Update"/> does, or null when it does not exist.</summary>
+        public static string? ReadText(string path)
+        {
+            if (!File.Exists(path))
+            {
+                return null;
+            }
+
+            byte[] bytes = File.ReadAllBytes(path);
+            try
+            {
+                return StrictUtf8.GetString(bytes);
+            }
+            catch (DecoderFallbackException)
+            {
+                return Latin1.GetString(bytes);
+            }
+        }
+
+        internal static bool IsOurTempFile(string fileName, string targetName) =>
+            fileName.StartsWith("." + targetName + TempMarker, StringComparison.Ordinal) &&
+            fileName.EndsWith(TempSuffix, StringComparison.Ordinal);
+
+        private static string ResolveTarget(string fullPath, string description, string? pathHint)
+        {
+#if NET8_0_OR_GREATER
+            var info = new FileInfo(fullPath);
+            if (info.LinkTarget is null)
+            {
+                return fullPath;
+            }
+
+            FileSystemInfo? final = info.ResolveLinkTarget(returnFinalTarget: true);
+            return final is null ? fullPath : Path.GetFullPath(final.FullName);
+#else
+            if (File.Exists(fullPath) && (File.GetAttributes(fullPath) & FileAttributes.ReparsePoint) != 0)
+            {
+                throw Fail(description, fullPath, "it is a symbolic link or junction, which Windows PowerShell 5.1 cannot follow safely; it is left unchanged. Pass the link's target path" + Hint(pathHint) + ", or use PowerShell 7.", null);
+            }
+
+            return fullPath;
+#endif
+        }
+
+        private void EnsureDirectory(string dir)
+        {
+            if (Directory.Exists(dir))
+            {
+                return;
+            }
+
+            var missing = new System.Collections.Generic.Stack<string>();
+            string? d = dir;
+            while (d is not null && !Directory.Exists(d))
+            {
+                missing.Push(d);
+                d = Path.GetDirectoryName(d);
+            }
+
+            while (missing.Count > 0)
+            {
+                string m = missing.Pop();
+                try
+                {
+                    permissions.CreatePrivateDirectory(m);
+                }
+                catch (IOException) when (Directory.Exists(m))
+                {
+                    // Created concurrently by another writer.
+                }
+            }
+        }
+
+        private FileStream AcquireLock(string lockPath, string description, string target)
+        {
+            var watch = Stopwatch.StartNew();
+            int delayMs = 10;
+            var random = new Random(Guid.NewGuid().GetHashCode());
+            while (true)
+            {
+                try
+                {
+                    return new FileStream(lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.None);
+                }
+                catch (IOException ex) when (IsLockConflict(ex))
+                {
+                    if (watch.Elapsed >= LockTimeout)
+                    {
+                        throw Fail(description, target, $"another process held the lock '{lockPath}' for more than {LockTimeout.TotalSeconds:0.#} s. Wait for the other GitlabSts or AWS profile writer to finish and retry (the lock is released automatically when its holder exits; the lock file itself may stay).", ex);
+                    }
+
+                    Thread.Sleep(delayMs + random.Next(delayMs));
+                    delayMs = Math.Min(delayMs * 2, 250);
+                }
+            }
+        }
+
+        internal static bool IsLockConflict(IOException ex)
+        {
+            if (ex is FileNotFoundException || ex is DirectoryNotFoundException || ex is PathTooLongException)
+            {
+                return false;
+            }
+
+            int code = ex.HResult;
+            if (RuntimeInformation.IsOSPlatform(OSPlatform.Windows))
+            {
+                int win32 = code & 0xFFFF;
+                return win32 == 32 || win32 == 33; // ERROR_SHARING_VIOLATION, ERROR_LOCK_VIOLATION
+            }
+
+            // .NET on Unix reports a failed flock(LOCK_NB) as IOException with HResult = errno
+            // EWOULDBLOCK (11 on Linux, 35 on macOS/BSD).
+            return code == 11 || code == 35;
+        }
+
+        private static void DeleteStaleTemps(string dir, string name)
+        {
+            // Only called with the lock held: no other GitlabSts writer of this target is between
+            // creating and renaming its temp file, so every match is a leftover of a killed writer.
+            foreach (string file in Directory.GetFiles(dir, "." + name + TempMarker + "*" + TempSuffix))
+            {
+                if (!IsOurTempFile(Path.GetFileName(file), name))
+                {
+                    continue;
+                }
+
+                try
+                {
+                    File.Delete(file);
+                }
+                catch (IOException)
+                {
+                    // Best effort; the next write retries.
+                }
+                catch (UnauthorizedAccessException)
+                {
+                }
+            }
+        }
+
+        private void WriteAtomically(string dir, string name, string target, byte[] bytes)
+        {
+            string temp = Path.Combine(dir, "." + name + TempMarker + Guid.NewGuid().ToString("N") + TempSuffix);
+            try
+            {
+                using (FileStream stream = permissions.CreatePrivateFile(temp))
+                {
+                    stream.Write(bytes, 0, bytes.Length);
+                    stream.Flush(flushToDisk: true);
+                }
+
+                // On Windows a reader that opened the target without FILE_SHARE_DELETE (another tool
+                // reading the config at this moment) makes the rename fail briefly: retry for ~2 s.
+                for (int attempt = 0; ; attempt++)
+                {
+                    try
+                    {
+                        ReplaceFile(temp, target);
+                        break;
+                    }
+                    catch (IOException ex) when (attempt < 20 && IsLockConflict(ex))
+                    {
+                        Thread.Sleep(100);
+                    }
+                }
+            }
+            catch
+            {
+                try
+                {
+                    if (File.Exists(temp))
+                    {
+                        File.Delete(temp);
+                    }
+                }
+                catch (Exception)
+                {
+                    // Best effort: the next write removes it (DeleteStaleTemps).
+                }
+
+                throw;
+            }
+        }
+
+        private static void ReplaceFile(string source, string target)
+        {
+#if NET8_0_OR_GREATER
+            // rename(2) on Unix; MoveFileEx(MOVEFILE_REPLACE_EXISTING) on Windows, which keeps the
+            // temp file's owner-only ACL (File.Replace would keep the replaced file's ACL instead).
+            File.Move(source, target, overwrite: true);
+#else
+            if (!MoveFileEx(source, target, MoveFileReplaceExisting | MoveFileWriteThrough))
+            {
+                int error = Marshal.GetLastWin32Error();
+                var inner = Marshal.GetExceptionForHR(unchecked((int)0x80070000 | error));
+                if (error == 5)
+                {
+                    throw new UnauthorizedAccessException(inner?.Message ?? "Access is denied.", inner);
+                }
+
+                throw new IOException(inner?.Message ?? $"MoveFileEx failed with error {error}.", unchecked((int)0x80070000 | error));
+            }
+#endif
+        }
+
+#if !NET8_0_OR_GREATER
+        private const int MoveFileReplaceExisting = 0x1;
+        private const int MoveFileWriteThrough = 0x8;
+
+        [DllImport("kernel32.dll", CharSet = CharSet.Unicode, SetLastError = true)]
+        private static extern bool MoveFileEx(string lpExistingFileName, string lpNewFileName, int dwFlags);
+#endif
+
+        private static GitlabStsException Fail(string description, string target, string what, Exception? inner) =>
+            new GitlabStsException(ErrorIds.ProfileWriteFailed, ErrorKind.WriteError, $"Cannot write the {description} '{target}': {what}", target, inner);
+
+        private static string Hint(string? pathHint) => string.IsNullOrEmpty(pathHint) ? string.Empty : " with " + pathHint;
+
+        private static string SafeDir(string target)
+        {
+            try
+            {
+                return Path.GetDirectoryName(target) ?? target;
+            }
+            catch (ArgumentException)
+            {
+                return target;
+            }
+        }
+
+        private sealed class TransformFailedException : Exception
+        {
+            public TransformFailedException(Exception inner)
+                : base(inner.Message, inner)
+            {
+            }
+        }
+    }
+}
