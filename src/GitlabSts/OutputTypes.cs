@@ -64,3 +64,91 @@ namespace GitlabSts
         };
     }
 }
+
+namespace GitlabSts
+{
+    using System.Linq;
+    using GitlabSts.Core.Policy;
+    using GitlabSts.Core.RoleTest;
+
+    /// <summary>The outcome of one check of Test-GitlabOidcRole.</summary>
+    public enum OidcCheckResult
+    {
+        Pass,
+        Fail,
+        Warn,
+        Skip,
+    }
+
+    /// <summary>One check of Test-GitlabOidcRole: what was expected and what the token has.</summary>
+    public sealed class OidcCheck
+    {
+        public string Name { get; set; } = string.Empty;
+
+        public OidcCheckResult Result { get; set; }
+
+        public string Detail { get; set; } = string.Empty;
+
+        public override string ToString() => $"[{Result}] {Name}: {Detail}";
+
+        internal static OidcCheck From(DiagnosisCheck check) => new OidcCheck
+        {
+            Name = check.Name,
+            Result = (OidcCheckResult)(int)check.Result,
+            Detail = check.Hint != null && check.Result != CheckResult.Pass ? $"{check.Detail} Hint: {check.Hint}" : check.Detail,
+        };
+    }
+
+    /// <summary>What Test-GitlabOidcRole found: whether the role can be assumed and, if not, why.</summary>
+    public sealed class OidcRoleTestResult
+    {
+        public bool Success { get; set; }
+
+        public string RoleArn { get; set; } = string.Empty;
+
+        public string? AssumedRoleArn { get; set; }
+
+        public string? Account { get; set; }
+
+        public string? UserId { get; set; }
+
+        public string? Issuer { get; set; }
+
+        public string? Subject { get; set; }
+
+        public string[] Audience { get; set; } = Array.Empty<string>();
+
+        /// <summary>UTC.</summary>
+        public DateTime? TokenExpiresAt { get; set; }
+
+        public OidcCheck[] Checks { get; set; } = Array.Empty<OidcCheck>();
+
+        public string? ErrorCode { get; set; }
+
+        public string? Message { get; set; }
+
+        public string? Hint { get; set; }
+
+        public string SuggestedTrustPolicy { get; set; } = string.Empty;
+
+        public override string ToString() => Success ? $"{RoleArn}: can be assumed" : $"{RoleArn}: cannot be assumed ({ErrorCode}: {Message})";
+
+        internal static OidcRoleTestResult From(RoleTestResult r) => new OidcRoleTestResult
+        {
+            Success = r.Success,
+            RoleArn = r.RoleArn,
+            AssumedRoleArn = r.AssumedRoleArn,
+            Account = r.Account,
+            UserId = r.UserId,
+            Issuer = r.Issuer,
+            Subject = r.Subject,
+            Audience = r.Audience.ToArray(),
+            TokenExpiresAt = r.TokenExpiresAt?.UtcDateTime,
+            Checks = r.Checks.Select(OidcCheck.From).ToArray(),
+            ErrorCode = r.ErrorCode,
+            Message = r.Message,
+            Hint = r.Hint,
+            SuggestedTrustPolicy = r.SuggestedTrustPolicy,
+        };
+    }
+}
