@@ -16,7 +16,9 @@ namespace GitlabSts
 
         protected CancellationToken CancelToken => _cancel.Token;
 
-        internal ICoreLog Log => _log ??= new CmdletLog(this);
+        internal ICoreLog Log => _log ??= CreateLog();
+
+        internal virtual ICoreLog CreateLog() => new CmdletLog(this);
 
         protected override void StopProcessing() => _cancel.Cancel();
 
@@ -64,7 +66,7 @@ namespace GitlabSts
             _ => ErrorCategory.NotSpecified,
         };
 
-        private sealed class CmdletLog : ICoreLog
+        internal class CmdletLog : ICoreLog
         {
             private readonly Cmdlet _cmdlet;
 
@@ -72,7 +74,7 @@ namespace GitlabSts
 
             public void Verbose(string message) => _cmdlet.WriteVerbose(message);
 
-            public void Warning(string message) => _cmdlet.WriteWarning(message);
+            public virtual void Warning(string message) => _cmdlet.WriteWarning(message);
 
             public void Debug(string message) => _cmdlet.WriteDebug(message);
         }

@@ -152,3 +152,26 @@ namespace GitlabSts
         };
     }
 }
+
+namespace GitlabSts
+{
+    /// <summary>What Set-GitlabAwsProfile wrote.</summary>
+    public sealed class AwsProfileInfo
+    {
+        public string ProfileName { get; set; } = string.Empty;
+
+        public string Mode { get; set; } = string.Empty;
+
+        public string ConfigPath { get; set; } = string.Empty;
+
+        public string CredentialsPath { get; set; } = string.Empty;
+
+        public string? TokenFilePath { get; set; }
+
+        public string? RoleArn { get; set; }
+
+        public string? Region { get; set; }
+
+        public override string ToString() => $"{ProfileName} ({Mode})";
+    }
+}

@@ -22,6 +22,13 @@ namespace GitlabSts.Commands
         [Parameter]
         public CredentialOutputFormat OutputFormat { get; set; } = CredentialOutputFormat.Object;
 
+        /// <summary>
+        /// As a credential_process, stdout must carry the JSON line alone; PowerShell's console host writes warnings
+        /// to stdout, so they go to stderr instead (where AWS tools show a credential_process's diagnostics).
+        /// </summary>
+        internal override ICoreLog CreateLog() =>
+            OutputFormat == CredentialOutputFormat.CredentialProcess && Console.IsOutputRedirected ? new StderrWarningLog(this) : base.CreateLog();
+
         protected override void ProcessRecord()
         {
             Invoke(() =>
@@ -51,6 +58,16 @@ namespace GitlabSts.Commands
                     WriteObject(WebIdentityCredential.From(result));
                 }
             });
+        }
+    
+        private sealed class StderrWarningLog : CmdletLog
+        {
+            public StderrWarningLog(Cmdlet cmdlet)
+                : base(cmdlet)
+            {
+            }
+
+            public override void Warning(string message) => Console.Error.WriteLine("WARNING: " + message);
         }
     }
 }

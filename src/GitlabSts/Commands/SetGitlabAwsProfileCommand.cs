@@ -1,0 +1,233 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Management.Automation;
+using System.Reflection;
+using GitlabSts.Core;
+using GitlabSts.Core.Profiles;
+using GitlabSts.Core.Sts;
+
+namespace GitlabSts.Commands
+{
+    /// <summary>How Set-GitlabAwsProfile gives the AWS CLIs and SDKs their credentials.</summary>
+    public enum ProfileMode
+    {
+        /// <summary>role_arn + web_identity_token_file: the SDKs assume the role themselves, and again on expiry.</summary>
+        WebIdentity,
+
+        /// <summary>Static temporary keys in the credentials file.</summary>
+        Credential,
+
+        /// <summary>A credential_process entry that runs Get-GitlabWebIdentityCredential.</summary>
+        CredentialProcess,
+    }
+
+    /// <summary>Writes an AWS profile for the job's role, changing nothing else in the AWS config and credentials files.</summary>
+    [Cmdlet(VerbsCommon.Set, "GitlabAwsProfile", DefaultParameterSetName = DiscoverSet, SupportsShouldProcess = true)]
+    [OutputType(typeof(AwsProfileInfo))]
+    public sealed class SetGitlabAwsProfileCommand : GitlabStsExchangeCmdlet
+    {
+        private const string CredentialSet = "Credential";
+
+        [Parameter]
+        [ArgumentCompleter(typeof(ProfileNameCompleter))]
+        public string ProfileName { get; set; } = ProfilePlan.DefaultProfileName;
+
+        [Parameter]
+        public ProfileMode Mode { get; set; } = ProfileMode.WebIdentity;
+
+        [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = CredentialSet)]
+        public WebIdentityCredential? Credential { get; set; }
+
+        [Parameter]
+        public string? TokenFilePath { get; set; }
+
+        [Parameter]
+        public string? ConfigPath { get; set; }
+
+        [Parameter]
+        public string? CredentialsPath { get; set; }
+
+        [Parameter]
+        public SwitchParameter SetEnvironment { get; set; }
+
+        [Parameter]
+        public SwitchParameter PassThru { get; set; }
+
+        protected override void ProcessRecord()
+        {
+            Invoke(() =>
+            {
+                ProfilePlan plan = CreatePlan(out string? region);
+                WriteVerbose(plan.Describe());
+
+                // Ask for every change first, so -WhatIf lists them all; write only when all are confirmed.
+                bool confirmed = true;
+                foreach (ProfileFileChange change in plan.Changes)
+                {
+                    confirmed &= ShouldProcess(change.Describe(), change.Action);
+                }
+
+                if (!confirmed)
+                {
+                    return;
+                }
+
+                plan.Apply();
+
+                if (SetEnvironment)
+                {
+                    foreach (KeyValuePair<string, string> pair in AwsEnvironment.ForProfile(plan.ProfileName, region))
+                    {
+                        Environment.SetEnvironmentVariable(pair.Key, pair.Value);
+                    }
+
+                    if (!string.IsNullOrEmpty(Environment.GetEnvironmentVariable("AWS_ACCESS_KEY_ID")))
+                    {
+                        WriteWarning("AWS_ACCESS_KEY_ID is set in this process; AWS CLIs and SDKs use it before AWS_PROFILE. " +
+                                     "Remove AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN to use the profile.");
+                    }
+                }
+
+                if (PassThru)
+                {
+                    WriteObject(new AwsProfileInfo
+                    {
+                        ProfileName = plan.ProfileName,
+                        Mode = plan.Mode.ToString(),
+                        ConfigPath = plan.ConfigPath,
+                        CredentialsPath = plan.CredentialsPath,
+                        TokenFilePath = plan.TokenFilePath,
+                        RoleArn = plan.RoleArn,
+                        Region = plan.Region,
+                    });
+                }
+            });
+        }
+
+        private ProfilePlan CreatePlan(out string? region)
+        {
+            ProfileMode mode = Credential != null ? ProfileMode.Credential : Mode;
+            var request = new AwsProfileRequest
+            {
+                Mode = (AwsProfileMode)(int)mode,
+                ProfileName = ProfileName,
+                ConfigPath = ConfigPath != null ? ResolveUserPath(ConfigPath) : ProfilePlan.DefaultConfigPath(),
+                CredentialsPath = CredentialsPath != null ? ResolveUserPath(CredentialsPath) : ProfilePlan.DefaultCredentialsPath(),
+                TokenFilePath = TokenFilePath != null ? ResolveUserPath(TokenFilePath) : null,
+            };
+
+            if (Credential != null)
+            {
+                region = ExplicitRegion();
+                request.RoleArn = Credential.RoleArn;
+                request.AccessKeyId = Credential.AccessKeyId;
+                request.SecretAccessKey = Credential.SecretAccessKey;
+                request.SessionToken = Credential.SessionToken;
+            }
+            else
+            {
+                // Every local rule of the exchange applies to a profile too (role ARN, token, session name, duration, region).
+                ExchangeRequest exchange = ExchangeRequest.Resolve(SettingsFromParameters(), ProcessEnvironment.Instance, Log, DateTimeOffset.UtcNow);
+                region = exchange.RegionIsExplicit ? exchange.Region : null;
+                request.RoleArn = exchange.RoleArn.Value;
+                request.RoleSessionName = exchange.RoleSessionName;
+                request.DurationSeconds = exchange.DurationSeconds;
+                switch (mode)
+                {
+                    case ProfileMode.WebIdentity:
+                        request.WebIdentityToken = exchange.Token.Raw;
+                        break;
+                    case ProfileMode.CredentialProcess:
+                        request.CredentialProcessCommand = CredentialProcessLine(exchange, region);
+                        break;
+                    case ProfileMode.Credential:
+                        ExchangeResult result = new StsExchanger().Exchange(exchange, Log, CancelToken);
+                        request.AccessKeyId = result.AccessKeyId;
+                        request.SecretAccessKey = result.SecretAccessKey;
+                        request.SessionToken = result.SessionToken;
+                        break;
+                }
+            }
+
+            request.Region = region;
+            try
+            {
+                return ProfilePlan.Create(request);
+            }
+            catch (ArgumentException e)
+            {
+                throw new GitlabStsException(ErrorIds.ProfileWriteFailed, ErrorKind.InvalidArgument, e.Message, e.ParamName ?? "ProfileName");
+            }
+        }
+
+        private string? ExplicitRegion()
+        {
+            string? region = !string.IsNullOrWhiteSpace(Region) ? Region
+                : Environment.GetEnvironmentVariable("AWS_REGION") is string r && r.Length > 0 ? r
+                : Environment.GetEnvironmentVariable("AWS_DEFAULT_REGION");
+            return string.IsNullOrWhiteSpace(region) ? null : region!.Trim();
+        }
+
+        private string CredentialProcessLine(ExchangeRequest exchange, string? region)
+        {
+            var arguments = new List<KeyValuePair<string, string?>>
+            {
+                new KeyValuePair<string, string?>("RoleArn", exchange.RoleArn.Value),
+                new KeyValuePair<string, string?>("RoleSessionName", RoleSessionName),
+                new KeyValuePair<string, string?>("DurationSeconds", exchange.DurationSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+                new KeyValuePair<string, string?>("Region", region),
+                new KeyValuePair<string, string?>("EndpointUrl", EndpointUrl),
+                new KeyValuePair<string, string?>("Audience", Audience),
+            };
+            switch (ParameterSetName)
+            {
+                case VariableSet:
+                    arguments.Add(new KeyValuePair<string, string?>("TokenVariable", TokenVariable));
+                    break;
+                case FileSet:
+                    arguments.Add(new KeyValuePair<string, string?>("TokenFile", ResolveUserPath(TokenFile)));
+                    break;
+                case TokenSet:
+                    throw new GitlabStsException(ErrorIds.ProfileWriteFailed, ErrorKind.InvalidArgument,
+                        "-Mode CredentialProcess runs later, in another process, and cannot take a token typed now: " +
+                        "use -TokenVariable or -TokenFile (or no token parameter, to discover it when it runs).", "WebIdentityToken");
+            }
+
+            try
+            {
+                return CredentialProcessCommand.Build(PowerShellHost(), ModuleManifestPath(), arguments);
+            }
+            catch (ArgumentException e)
+            {
+                throw new GitlabStsException(ErrorIds.ProfileWriteFailed, ErrorKind.InvalidArgument, e.Message, "Mode");
+            }
+        }
+
+        /// <summary>This module's manifest (two folders above bin/&lt;framework&gt;/GitlabSts.dll), else the module name.</summary>
+        private static string ModuleManifestPath()
+        {
+            string dir = Path.GetDirectoryName(typeof(SetGitlabAwsProfileCommand).Assembly.Location)!;
+            string manifest = Path.GetFullPath(Path.Combine(dir, "..", "..", "GitlabSts.psd1"));
+            return File.Exists(manifest) ? manifest : "GitlabSts";
+        }
+
+        /// <summary>The PowerShell running now: pwsh or powershell.exe, or 'dotnet' + pwsh.dll for the dotnet tool.</summary>
+        private static IReadOnlyList<string> PowerShellHost()
+        {
+            string process = System.Diagnostics.Process.GetCurrentProcess().MainModule?.FileName ?? "pwsh";
+            string name = Path.GetFileNameWithoutExtension(process);
+            if (string.Equals(name, "dotnet", StringComparison.OrdinalIgnoreCase))
+            {
+                string? entry = Assembly.GetEntryAssembly()?.Location;
+                if (!string.IsNullOrEmpty(entry))
+                {
+                    return new[] { process, entry! };
+                }
+            }
+
+            return new[] { process };
+        }
+    }
+}
