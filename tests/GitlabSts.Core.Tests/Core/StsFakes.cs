@@ -22,11 +22,12 @@ namespace GitlabSts.Core.Tests.Core
         public const string KeyRetrievalMessage =
             "Couldn't retrieve verification key from your identity provider,  please reference AssumeRoleWithWebIdentity documentation for requirements";
 
-        public static ExchangeRequest Request(int maxAttempts = 5, string? token = null, string role = ExchangeRequestTests.Role, string? region = null)
+        public static ExchangeRequest Request(int maxAttempts = 5, string? token = null, string role = ExchangeRequestTests.Role, string? region = null, string? endpoint = null)
         {
             var s = ExchangeRequestTests.Settings(role, token);
             s.MaxAttempts = maxAttempts;
             s.Region = region;
+            s.EndpointUrl = endpoint;
             s.Policy = "{\"Version\":\"2012-10-17\",\"Statement\":[]}";
             s.PolicyArns = new[] { $"arn:{role.Split(':')[1]}:iam::aws:policy/ReadOnlyAccess" };
             return ExchangeRequest.Resolve(s, Env.Of(("CI_JOB_ID", "9000000001"), ("CI_PROJECT_ID", "987654"), ("CI_PIPELINE_ID", "1500000001")), NullLog.Instance, TestTokens.Now);
