@@ -80,10 +80,10 @@ namespace GitlabSts.Core.Sts
             }
 
             string resource = m.Groups["resource"].Value;
-            if (!resource.StartsWith("role/", StringComparison.Ordinal))
+            if (!resource.StartsWith("role/", StringComparison.Ordinal) && resource != "role")
             {
                 string kind = resource.Split('/')[0];
-                throw Invalid(arn, $"The ARN '{arn}' names a{(kind.StartsWith("u") ? "" : "n")} {kind}, not a role. Use the ARN of the IAM role to assume (…:role/<role name>).");
+                throw Invalid(arn, $"The ARN '{arn}' names a{("aeio".IndexOf(kind.Length > 0 ? kind[0] : 'x') >= 0 ? "n" : "")} {kind}, not a role. Use the ARN of the IAM role to assume (…:role/<role name>).");
             }
 
             if (!RolePath.IsMatch(resource))

@@ -115,8 +115,9 @@ namespace GitlabSts.Core.Sts
             if (c == null || string.IsNullOrEmpty(c.AccessKeyId) || string.IsNullOrEmpty(c.SecretAccessKey) ||
                 string.IsNullOrEmpty(c.SessionToken) || c.Expiration == null || c.Expiration.Value == default)
             {
+                string status = response != null && response.HttpStatusCode != 0 ? $" (HTTP {(int)response.HttpStatusCode})" : string.Empty;
                 throw new GitlabStsException(ErrorIds.StsError, ErrorKind.InvalidResult,
-                    $"STS at {request.EndpointDescription} answered AssumeRoleWithWebIdentity without complete credentials " +
+                    $"STS at {request.EndpointDescription} answered AssumeRoleWithWebIdentity{status} without complete credentials " +
                     "(access key, secret key, session token and expiration are required). Check -EndpointUrl / AWS_ENDPOINT_URL_STS points at STS.",
                     request.RoleArn.Value) { StsErrorCode = "IncompleteResponse", Attempts = attempts };
             }

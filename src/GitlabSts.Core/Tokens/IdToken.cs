@@ -18,6 +18,9 @@ namespace GitlabSts.Core.Tokens
         /// <summary>STS accepts a WebIdentityToken of at most this many characters.</summary>
         public const int MaxLength = 20000;
 
+        private const double MinUnixSeconds = -62135596800;
+        private const double MaxUnixSeconds = 253402300799;
+
         private IdToken(string raw, JsonWebToken jwt, string claimsJson, IReadOnlyList<string> audience, string origin)
         {
             Raw = raw;
@@ -180,6 +183,17 @@ namespace GitlabSts.Core.Tokens
             if (!payload.TryGetProperty("exp", out JsonElement exp) || exp.ValueKind != JsonValueKind.Number)
             {
                 throw Malformed(origin, "has no numeric 'exp' (expiry) claim", "STS requires an expiring token; use the ID token GitLab issues through id_tokens:.");
+            }
+
+            // Times outside DateTimeOffset's range (year 1..9999) would otherwise fail later with an unrelated exception.
+            foreach (string claim in new[] { "exp", "nbf", "iat" })
+            {
+                if (payload.TryGetProperty(claim, out JsonElement time) && time.ValueKind == JsonValueKind.Number &&
+                    (!time.TryGetDouble(out double seconds) || seconds < MinUnixSeconds || seconds > MaxUnixSeconds))
+                {
+                    throw Malformed(origin, $"has an '{claim}' claim out of range (not a time between the years 1 and 9999)",
+                        "Use the ID token GitLab issues through id_tokens:.");
+                }
             }
 
             List<string> audience = ReadAudience(payload, origin);

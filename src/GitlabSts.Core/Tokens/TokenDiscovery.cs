@@ -72,6 +72,14 @@ namespace GitlabSts.Core.Tokens
                     "-TokenVariable is empty. Pass the name of the environment variable that holds the ID token (for example GITLAB_OIDC_TOKEN).", "TokenVariable");
             }
 
+            if (IdToken.LooksLikeJwt(name))
+            {
+                // A common mix-up (-TokenVariable $env:GITLAB_OIDC_TOKEN): never echo the value, it is the token.
+                throw new GitlabStsException(ErrorIds.TokenNotFound, ErrorKind.InvalidArgument,
+                    "-TokenVariable holds what looks like an ID token, not the name of an environment variable. " +
+                    "Pass the variable's name (for example -TokenVariable GITLAB_OIDC_TOKEN), or pass the token itself with -WebIdentityToken.", "TokenVariable");
+            }
+
             string? value = env.Get(name!);
             if (value == null)
             {
@@ -89,6 +97,13 @@ namespace GitlabSts.Core.Tokens
             {
                 throw new GitlabStsException(ErrorIds.TokenNotFound, ErrorKind.InvalidArgument,
                     "-TokenFile is empty. Pass the path of a file that holds the ID token.", "TokenFile");
+            }
+
+            if (IdToken.LooksLikeJwt(path))
+            {
+                throw new GitlabStsException(ErrorIds.TokenNotFound, ErrorKind.InvalidArgument,
+                    "-TokenFile holds what looks like an ID token, not a file path. " +
+                    "Pass the path of a file that holds the token, or pass the token itself with -WebIdentityToken.", "TokenFile");
             }
 
             string origin = $"file '{path}'";
