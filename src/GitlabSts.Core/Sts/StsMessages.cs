@@ -1,4 +1,5 @@
 using System;
+using GitlabSts.Core.Policy;
 
 namespace GitlabSts.Core.Sts
 {
@@ -20,7 +21,7 @@ namespace GitlabSts.Core.Sts
                 case ErrorIds.AccessDenied:
                     message = $"STS denied AssumeRoleWithWebIdentity on {role} ({failure.Code}: {detail}). " +
                               $"The role's trust policy did not accept this token: {claims}. " +
-                              $"Check that its Principal.Federated is arn:{request.RoleArn.Partition}:iam::{request.RoleArn.AccountId}:oidc-provider/{key}, " +
+                              $"Check that its Principal.Federated is {OidcConditionKeys.ProviderArn(request.RoleArn.Partition, request.RoleArn.AccountId, request.Token.Issuer)}, " +
                               $"that its conditions on {key}:aud and {key}:sub match these values (use StringLike for wildcards), " +
                               $"and that the role exists. {test}";
                     break;

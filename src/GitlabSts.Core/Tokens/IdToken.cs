@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Linq;
 using System.Text;
 using System.Text.Json;
+using GitlabSts.Core.Policy;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 
@@ -65,19 +66,7 @@ namespace GitlabSts.Core.Tokens
         public DateTimeOffset? IssuedAt { get; }
 
         /// <summary>The issuer as AWS names its condition keys: no scheme, no trailing slash (e.g. "gitlab.com").</summary>
-        public string IssuerKey => IssuerKeyOf(Issuer);
-
-        public static string IssuerKeyOf(string issuer)
-        {
-            string key = issuer;
-            int scheme = key.IndexOf("://", StringComparison.Ordinal);
-            if (scheme >= 0)
-            {
-                key = key.Substring(scheme + 3);
-            }
-
-            return key.TrimEnd('/');
-        }
+        public string IssuerKey => OidcConditionKeys.IssuerKey(Issuer);
 
         /// <summary>A string claim, or null.</summary>
         public string? GetClaim(string name)

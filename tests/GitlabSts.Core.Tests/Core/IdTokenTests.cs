@@ -163,7 +163,7 @@ namespace GitlabSts.Core.Tests.Core
         [InlineData("gitlab.example.com", "gitlab.example.com")]
         public void IssuerKey_drops_scheme_and_trailing_slash(string iss, string key)
         {
-            Assert.Equal(key, IdToken.IssuerKeyOf(iss));
+            Assert.Equal(key, GitlabSts.Core.Policy.OidcConditionKeys.IssuerKey(iss));
         }
 
         [Theory]
