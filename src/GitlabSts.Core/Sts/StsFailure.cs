@@ -74,6 +74,14 @@ namespace GitlabSts.Core.Sts
                 return FromHttpStatus((int)bare.StatusCode, bare.Message);
             }
 
+            System.Xml.XmlException? xml = FindXmlError(exception);
+            if (xml != null)
+            {
+                // A success status whose body is empty or stops halfway: the SDK's unmarshaller throws a bare XmlException.
+                return new StsFailure(ErrorIds.StsError, ErrorKind.InvalidResult, false, "UnreadableResponse",
+                    $"STS answered with a body that is not a complete STS response ({xml.Message})", null);
+            }
+
             if (FindTimeout(exception))
             {
                 return new StsFailure(ErrorIds.NetworkError, ErrorKind.OperationTimeout, true, "Timeout", "the request to STS timed out", null);
@@ -119,6 +127,19 @@ namespace GitlabSts.Core.Sts
             bool transient = status >= 500 || status == 429;
             return new StsFailure(ErrorIds.StsError, transient ? ErrorKind.ResourceUnavailable : ErrorKind.InvalidResult, transient, $"HTTP {status}",
                 string.IsNullOrEmpty(message) ? $"STS answered HTTP {status}" : message, status);
+        }
+
+        private static System.Xml.XmlException? FindXmlError(Exception exception)
+        {
+            for (Exception? e = exception; e != null; e = e.InnerException)
+            {
+                if (e is System.Xml.XmlException xml)
+                {
+                    return xml;
+                }
+            }
+
+            return null;
         }
 
         private static bool FindTimeout(Exception exception)
