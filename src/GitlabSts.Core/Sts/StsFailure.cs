@@ -125,8 +125,10 @@ namespace GitlabSts.Core.Sts
         private static StsFailure FromHttpStatus(int status, string message)
         {
             bool transient = status >= 500 || status == 429;
+            // The SDK's message for a non-XML error body quotes the whole body (a load balancer's HTML page): don't pass that on.
+            bool usable = !string.IsNullOrEmpty(message) && message.IndexOf('<') < 0 && message.IndexOf('\n') < 0;
             return new StsFailure(ErrorIds.StsError, transient ? ErrorKind.ResourceUnavailable : ErrorKind.InvalidResult, transient, $"HTTP {status}",
-                string.IsNullOrEmpty(message) ? $"STS answered HTTP {status}" : message, status);
+                usable ? message : $"STS answered HTTP {status} with a body that is not an STS response", status);
         }
 
         private static System.Xml.XmlException? FindXmlError(Exception exception)

@@ -76,7 +76,8 @@ namespace GitlabSts.Core.Sts
                 case "ValidationError":
                     return "Check -DurationSeconds against the role's maximum session duration, and the other parameters.";
                 default:
-                    if (code.StartsWith("HTTP ", StringComparison.Ordinal) || code.IndexOf("Throttl", StringComparison.OrdinalIgnoreCase) >= 0)
+                    if (code.StartsWith("HTTP ", StringComparison.Ordinal) || code.IndexOf("Throttl", StringComparison.OrdinalIgnoreCase) >= 0 ||
+                        code == "InternalFailure" || code == "InternalError" || code == "ServiceUnavailable")
                     {
                         return "STS is busy or failing; retry later or raise -MaxAttempts.";
                     }
