@@ -33,17 +33,19 @@ function Get-ReliabilityCmdlet {
 function Invoke-ReliabilityCall {
     param([Parameter(Mandatory)] [string] $Cmdlet, [hashtable] $Parameters = @{}, [switch] $NoCapture)
     $err = $null
-    $all = @()
+    # Collected as they arrive: a terminating error must not lose the records written before it.
+    $list = [Collections.Generic.List[object]]::new()
     try {
         switch ($Cmdlet) {
             'Get-GitlabWebIdentityCredential' {
-                if ($NoCapture) { $all = @(Get-GitlabWebIdentityCredential @Parameters) }
-                else { $all = @(Get-GitlabWebIdentityCredential @Parameters *>&1) }
+                if ($NoCapture) { Get-GitlabWebIdentityCredential @Parameters | ForEach-Object { $list.Add($_) } }
+                else { Get-GitlabWebIdentityCredential @Parameters *>&1 | ForEach-Object { $list.Add($_) } }
             }
             default { throw "Invoke-ReliabilityCall does not know how to call $Cmdlet yet." }
         }
     }
     catch { $err = $_ }
+    $all = @($list)
     $streams = @($all | Where-Object { $_ -is [System.Management.Automation.InformationalRecord] -or $_ -is [System.Management.Automation.ErrorRecord] -or $_ -is [System.Management.Automation.InformationRecord] })
     $output = @($all | Where-Object { -not ($_ -is [System.Management.Automation.InformationalRecord] -or $_ -is [System.Management.Automation.ErrorRecord] -or $_ -is [System.Management.Automation.InformationRecord]) })
     [pscustomobject]@{ Output = $output; Error = $err; Streams = $streams; All = $all }
