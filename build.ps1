@@ -136,7 +136,7 @@ function Invoke-TestTask {
         $env:GITLABSTS_TEST_SUMMARY = Join-Path $results 'summary.txt'   # test files append their counts; printed below
         $paths = if ($PesterPath) { $PesterPath | ForEach-Object { (Resolve-Path $_).Path } } else { @(Join-Path $Root 'tests/Pester') }
         & dotnet $env:GITLABSTS_PWSH -NoProfile -NonInteractive -File (Join-Path $Root 'tests/Invoke-PesterRun.ps1') `
-            -PesterModule $pesterModule -Path $paths -ResultPath $pesterResult
+            -PesterModule $pesterModule -Path ($paths -join [IO.Path]::PathSeparator) -ResultPath $pesterResult
     }
     finally {
         Stop-MotoServer -Server $moto
