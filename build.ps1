@@ -138,13 +138,14 @@ function Invoke-TestTask {
         $env:GITLABSTS_TEST_MOTO_URL = $moto.Url
         $env:GITLABSTS_MODULE_MANIFEST = Join-Path $ModuleOut 'GitlabSts.psd1'
         $env:GITLABSTS_PWSH = Get-PwshDll
+        $env:GITLABSTS_TEST_SUMMARY = Join-Path $results 'summary.txt'   # test files append their counts; printed below
         $paths = if ($PesterPath) { $PesterPath | ForEach-Object { (Resolve-Path $_).Path } } else { @(Join-Path $Root 'tests/Pester') }
         & dotnet $env:GITLABSTS_PWSH -NoProfile -NonInteractive -File (Join-Path $Root 'tests/Invoke-PesterRun.ps1') `
-            -PesterModule $pesterModule -Path $paths -ResultPath $pesterResult
+            -PesterModule $pesterModule -Path ($paths -join [IO.Path]::PathSeparator) -ResultPath $pesterResult
     }
     finally {
         Stop-MotoServer -Server $moto
-        Remove-Item Env:GITLABSTS_TEST_MOTO_URL -ErrorAction Ignore
+        Remove-Item Env:GITLABSTS_TEST_MOTO_URL, Env:GITLABSTS_TEST_SUMMARY -ErrorAction Ignore
     }
 
     $pester = if (Test-Path $pesterResult) { Get-Content -Raw $pesterResult | ConvertFrom-Json } else { [pscustomobject]@{ Passed = 0; Failed = 1; Skipped = 0 } }

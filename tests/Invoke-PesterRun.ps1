@@ -5,6 +5,9 @@ param(
     [Parameter(Mandatory)] [string] $ResultPath
 )
 $ErrorActionPreference = 'Stop'
+# Several paths arrive as one argument joined with the path separator (a native call would split an array into
+# separate arguments, and all but the first would then be positional).
+$Path = @($Path | ForEach-Object { $_ -split [regex]::Escape([IO.Path]::PathSeparator) } | Where-Object { $_ })
 Import-Module $PesterModule -Force
 $configuration = New-PesterConfiguration
 $configuration.Run.Path = $Path

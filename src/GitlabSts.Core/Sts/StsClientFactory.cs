@@ -33,6 +33,10 @@ namespace GitlabSts.Core.Sts
             var config = new AmazonSecurityTokenServiceConfig
             {
                 MaxErrorRetry = 0, // we retry ourselves, by the contract's rules
+                // The SDK also retries "stale connection" errors (reset, truncated body) up to 10 times on its own,
+                // which made one of our attempts 11 requests; HttpClient already replays a request whose pooled
+                // connection was closed before it was sent, so nothing is lost by turning this off.
+                MaxStaleConnectionRetries = 0,
                 Timeout = RequestTimeout,
             };
 

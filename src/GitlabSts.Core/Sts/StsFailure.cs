@@ -74,6 +74,14 @@ namespace GitlabSts.Core.Sts
                 return FromHttpStatus((int)bare.StatusCode, bare.Message);
             }
 
+            System.Xml.XmlException? xml = FindXmlError(exception);
+            if (xml != null)
+            {
+                // A success status whose body is empty or stops halfway: the SDK's unmarshaller throws a bare XmlException.
+                return new StsFailure(ErrorIds.StsError, ErrorKind.InvalidResult, false, "UnreadableResponse",
+                    $"STS answered with a body that is not a complete STS response ({xml.Message})", null);
+            }
+
             if (FindTimeout(exception))
             {
                 return new StsFailure(ErrorIds.NetworkError, ErrorKind.OperationTimeout, true, "Timeout", "the request to STS timed out", null);
@@ -117,8 +125,23 @@ namespace GitlabSts.Core.Sts
         private static StsFailure FromHttpStatus(int status, string message)
         {
             bool transient = status >= 500 || status == 429;
+            // The SDK's message for a non-XML error body quotes the whole body (a load balancer's HTML page): don't pass that on.
+            bool usable = !string.IsNullOrEmpty(message) && message.IndexOf('<') < 0 && message.IndexOf('\n') < 0;
             return new StsFailure(ErrorIds.StsError, transient ? ErrorKind.ResourceUnavailable : ErrorKind.InvalidResult, transient, $"HTTP {status}",
-                string.IsNullOrEmpty(message) ? $"STS answered HTTP {status}" : message, status);
+                usable ? message : $"STS answered HTTP {status} with a body that is not an STS response", status);
+        }
+
+        private static System.Xml.XmlException? FindXmlError(Exception exception)
+        {
+            for (Exception? e = exception; e != null; e = e.InnerException)
+            {
+                if (e is System.Xml.XmlException xml)
+                {
+                    return xml;
+                }
+            }
+
+            return null;
         }
 
         private static bool FindTimeout(Exception exception)

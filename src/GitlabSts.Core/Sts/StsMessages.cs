@@ -72,10 +72,13 @@ namespace GitlabSts.Core.Sts
                     return "The session policies are too large after packing; shorten -Policy or pass fewer -PolicyArn.";
                 case "RegionDisabledException":
                     return $"STS is not activated in {request.Region} for this account; activate it in IAM > Account settings, or use another -Region.";
+                case "UnreadableResponse":
+                    return "Check that -EndpointUrl / AWS_ENDPOINT_URL_STS / AWS_ENDPOINT_URL points at STS and not at a proxy or web page; if it does, retry.";
                 case "ValidationError":
                     return "Check -DurationSeconds against the role's maximum session duration, and the other parameters.";
                 default:
-                    if (code.StartsWith("HTTP ", StringComparison.Ordinal) || code.IndexOf("Throttl", StringComparison.OrdinalIgnoreCase) >= 0)
+                    if (code.StartsWith("HTTP ", StringComparison.Ordinal) || code.IndexOf("Throttl", StringComparison.OrdinalIgnoreCase) >= 0 ||
+                        code == "InternalFailure" || code == "InternalError" || code == "ServiceUnavailable")
                     {
                         return "STS is busy or failing; retry later or raise -MaxAttempts.";
                     }

@@ -1,0 +1,202 @@
+# Fault matrix: every fault of the fault-injecting STS (Get-FaultStsFault). Given up on: a transient fault is tried
+# exactly -MaxAttempts times with growing delays (measured between the requests the fault STS logged), any other
+# exactly once; then the contract's error id and category, a message with the STS code or HTTP status and what to do,
+# in bounded time. Recovered from: each transient fault once, then success. Ctrl+C during a retry backoff stops at once.
+#
+# Where the fixture says 'unspecified' this suite decides what a demanding user expects:
+#   truncated     (200, Content-Length promised, half sent, connection closed): a broken connection, like a reset:
+#                 transient, GitlabSts.NetworkError after the last attempt.
+#   missingfields (a 200 success without Expiration, or without any one credential field): not retried (the same
+#                 endpoint would answer the same), GitlabSts.StsError "answered ... without complete credentials".
+BeforeDiscovery {
+    Import-Module (Join-Path $PSScriptRoot '../Fixtures/GitlabSts.TestFixtures.psm1') -Force
+    . (Join-Path $PSScriptRoot 'ReliabilityCommon.ps1')
+    $decided = @{
+        truncated     = @{ Retry = 'yes'; ErrorId = 'GitlabSts.NetworkError' }
+        missingfields = @{ Retry = 'no'; ErrorId = 'GitlabSts.StsError' }
+    }
+    # Category and message (STS code or HTTP status, and what to do) per fault.
+    $expect = @{
+        AccessDenied            = 'PermissionDenied', 'AccessDenied: .*Test-GitlabOidcRole'
+        InvalidIdentityToken    = 'AuthenticationError', 'InvalidIdentityToken: .*IAM OIDC provider for https://gitlab.com'
+        InvalidIdentityTokenKey = 'AuthenticationError', 'after 4 attempts \(InvalidIdentityToken: .*openid-configuration'
+        IDPCommunicationError   = 'ResourceUnavailable', 'after 4 attempts \(IDPCommunicationError: .*-MaxAttempts'
+        IDPRejectedClaim        = 'InvalidResult', 'IDPRejectedClaim: .*client ids'
+        ExpiredTokenException   = 'AuthenticationError', 'ExpiredTokenException: .*clock'
+        MalformedPolicyDocument = 'InvalidResult', 'MalformedPolicyDocument: .*-Policy'
+        PackedPolicyTooLarge    = 'InvalidResult', 'PackedPolicyTooLarge: .*-PolicyArn'
+        RegionDisabledException = 'InvalidResult', 'RegionDisabledException: .*-Region'
+        Throttling              = 'ResourceUnavailable', 'after 4 attempts with Throttling: .*-MaxAttempts'
+        http500                 = 'ResourceUnavailable', 'after 4 attempts with InternalFailure: .*-MaxAttempts'
+        http502                 = 'ResourceUnavailable', 'after 4 attempts with HTTP 502: .*-MaxAttempts'
+        http503                 = 'ResourceUnavailable', 'after 4 attempts with ServiceUnavailable: .*-MaxAttempts'
+        hang                    = 'OperationTimeout', 'after 4 attempts \(Timeout: .*-EndpointUrl'
+        reset                   = 'ConnectionError', 'after 4 attempts \(ConnectionError: .*-EndpointUrl'
+        truncated               = 'ConnectionError', 'after 4 attempts \(ConnectionError: .*-EndpointUrl'
+        truncatedxml            = 'InvalidResult', 'UnreadableResponse: .*points at STS'
+        notxml                  = 'InvalidResult', 'without complete credentials.*points at STS'
+        empty                   = 'InvalidResult', 'UnreadableResponse: .*points at STS'
+        missingfields           = 'InvalidResult', 'without complete credentials.*points at STS'
+    }
+    $faults = foreach ($f in Get-FaultStsFault | Where-Object Name -ne 'pass') {
+        $retry, $id = $f.Retry, $f.ErrorId
+        if ($decided.ContainsKey($f.Name)) { $retry, $id = $decided[$f.Name].Retry, $decided[$f.Name].ErrorId }
+        if (-not $expect.ContainsKey($f.Name)) { throw "The fixture has a new fault '$($f.Name)': add its category and message to `$expect." }
+        @{ Fault = $f.Name; Entry = @{ fault = $f.Name }; Transient = ($retry -eq 'yes'); Id = $id; Category = $expect[$f.Name][0]; Message = $expect[$f.Name][1] }
+    }
+    # A success missing any one credential field, or all of them.
+    $missing = foreach ($omit in 'AccessKeyId', 'SecretAccessKey', 'SessionToken', 'Credentials') {
+        @{ Fault = "missingfields without $omit"; Entry = @{ fault = 'missingfields'; omit = @($omit) }; Transient = $false; Id = 'GitlabSts.StsError'; Category = 'InvalidResult'; Message = 'without complete credentials' }
+    }
+    $cases = foreach ($c in Get-ReliabilityCmdlet | Where-Object MaxAttempts) {
+        foreach ($f in @($faults) + @($missing)) { $f.Clone() + @{ Cmdlet = $c.Name } }
+    }
+    $transientCases = @($cases | Where-Object Transient)
+}
+
+Describe 'Fault matrix' {
+    BeforeAll {
+        . (Join-Path $PSScriptRoot 'Common.ps1')
+        . (Join-Path $PSScriptRoot 'ReliabilityCommon.ps1')
+        $script:Moto = Start-MotoServer
+        $script:Key = New-TestSigningKey
+        $script:Token = New-GitlabIdToken -Key $script:Key -Audience 'sts.amazonaws.com'
+        $script:Fault = Start-FaultSts -Upstream $script:Moto.Url
+        $script:Cmdlets = @{}
+        foreach ($c in Get-ReliabilityCmdlet) { $script:Cmdlets[$c.Name] = $c }
+        $script:TimeoutSeconds = 2
+        $script:Attempts = 4
+        $script:GivenUp = 0; $script:GivenUpTried = 0; $script:Survived = 0; $script:SurvivedTried = 0
+        $script:Observed = [Collections.Generic.List[string]]::new()
+
+        # Warm up (JIT, SDK start-up, the error path) so the first measured case is not slower than the others.
+        $saved = Save-TestEnvironment
+        try {
+            $env:GITLAB_OIDC_TOKEN = $script:Token
+            Reset-FaultSts -Sts $script:Fault
+            Set-FaultStsScript -Sts $script:Fault -Faults 'pass', 'AccessDenied'
+            $null = Invoke-ReliabilityCall -Cmdlet 'Get-GitlabWebIdentityCredential' -Parameters @{ RoleArn = $TestRoleArn; EndpointUrl = $script:Fault.Url }
+            $null = Invoke-ReliabilityCall -Cmdlet 'Get-GitlabWebIdentityCredential' -Parameters @{ RoleArn = $TestRoleArn; EndpointUrl = $script:Fault.Url }
+        }
+        finally { Restore-TestEnvironment $saved }
+
+        # Seconds between consecutive STS requests, from the fault STS's request log (time stamps in ms).
+        function Get-RequestGap {
+            $times = @((Get-FaultStsStats -Sts $script:Fault).Requests | Where-Object action -eq 'AssumeRoleWithWebIdentity' | ForEach-Object { [double]$_.time })
+            for ($i = 1; $i -lt $times.Count; $i++) { [Math]::Round($times[$i] - $times[$i - 1], 3) }
+        }
+    }
+
+    AfterAll {
+        Stop-FaultSts -Sts $script:Fault
+        Stop-MotoServer -Server $script:Moto
+        Write-Host ($script:Observed -join "`n")
+        Add-ReliabilitySummary @(
+            "faults survived: $script:GivenUp of $script:GivenUpTried (given up on with the right attempts, error id and category, in bounded time)"
+            "transient faults recovered from: $script:Survived of $script:SurvivedTried (one failure, then success on the next attempt)"
+        )
+    }
+
+    BeforeEach {
+        $script:SavedEnv = Save-TestEnvironment
+        $env:GITLAB_OIDC_TOKEN = $script:Token
+        $env:GITLABSTS_STS_TIMEOUT_SECONDS = "$script:TimeoutSeconds"
+        Reset-FaultSts -Sts $script:Fault
+    }
+    AfterEach { Restore-TestEnvironment $script:SavedEnv }
+
+    It '<Cmdlet>: <Fault> every time -> <Id> (<Category>), transient: <Transient>' -ForEach $cases {
+        $script:GivenUpTried++
+        $info = $script:Cmdlets[$Cmdlet]
+        Set-FaultStsScript -Sts $script:Fault -Faults @() -Default $Entry
+        $p = $info.Base.Clone() + @{ EndpointUrl = $script:Fault.Url; Verbose = $true }
+        $p[$info.MaxAttempts] = $script:Attempts
+
+        $sw = [Diagnostics.Stopwatch]::StartNew()
+        $r = Invoke-ReliabilityCall -Cmdlet $Cmdlet -Parameters $p
+        $elapsed = $sw.Elapsed.TotalSeconds
+        $requests = (Get-FaultStsStats -Sts $script:Fault).Total
+        $gaps = @(Get-RequestGap)
+        $script:Observed.Add(('{0,-34} attempts {1}  {2,-32} {3,-20} {4,5:0.0} s  gaps {5}' -f $Fault, $requests, ($r.Error.FullyQualifiedErrorId -replace ',.*'), $r.Error.CategoryInfo.Category, $elapsed, ($gaps -join ' ')))
+
+        $r.Error | Should -Not -BeNullOrEmpty
+        $r.Error.FullyQualifiedErrorId | Should -BeLike "$Id,*"
+        "$($r.Error.CategoryInfo.Category)" | Should -Be $Category
+        $text = $r.Error.Exception.Message
+        $text | Should -Match $Message
+        $text | Should -Not -Match '<html|<body|(?m)^\s+at \S+\(|NullReference|Object reference' -Because 'the message is for people: no HTML page, stack trace or raw .NET failure'
+        Assert-NoSecret -Text (Get-ErrorRecordText $r.Error) -Secret $script:Token -Where "the $Fault error"
+
+        $expected = if ($Transient) { $script:Attempts } else { 1 }
+        $requests | Should -Be $expected -Because "$Fault is $(if (-not $Transient) { 'not ' })transient"
+        Start-Sleep -Milliseconds 300
+        (Get-FaultStsStats -Sts $script:Fault).Total | Should -Be $requests -Because 'nothing retries in the background after the error'
+
+        # Delays: the verbose message of each retry states its wait; the waits must grow, and the fault STS must have
+        # seen each retry no earlier than that wait after the previous request (plus the timeout, for a hang).
+        # Lower bounds only: this shared machine is often loaded, which only ever lengthens the gaps.
+        $perRequest = if ($Fault -eq 'hang') { $script:TimeoutSeconds } else { 0 }
+        $waits = @($r.Streams | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] } |
+            ForEach-Object { if ($_.Message -match 'retrying in ([\d.,]+) s') { [double]($Matches[1] -replace ',', '.') } })
+        if ($Transient) {
+            $gaps.Count | Should -Be ($script:Attempts - 1)
+            $waits.Count | Should -Be ($script:Attempts - 1) -Because 'each retry is a verbose message'
+            for ($i = 0; $i -lt $gaps.Count; $i++) {
+                $waits[$i] | Should -BeGreaterOrEqual (0.1 * [Math]::Pow(2, $i) - 0.005) -Because "retry $($i + 1) backs off at least base*2^$i/2"
+                $gaps[$i] | Should -BeGreaterOrEqual ($perRequest + $waits[$i] - 0.015) -Because "retry $($i + 1) really waited its stated backoff"
+            }
+            for ($i = 1; $i -lt $waits.Count; $i++) { $waits[$i] | Should -BeGreaterOrEqual $waits[$i - 1] -Because 'the delays grow' }
+            $waits[-1] | Should -BeGreaterThan $waits[0] -Because 'the delays grow'
+        }
+        else { $waits.Count | Should -Be 0 }
+        # Bounded: each attempt at most the timeout (hang) or a second, plus the largest possible backoffs, plus slack
+        # for a loaded machine.
+        $bound = $expected * ($perRequest + 1) + 1.4 + 10
+        $elapsed | Should -BeLessThan $bound
+        $script:GivenUp++
+    }
+
+    It '<Cmdlet>: <Fault> once, then success' -ForEach $transientCases {
+        $script:SurvivedTried++
+        $info = $script:Cmdlets[$Cmdlet]
+        Set-FaultStsScript -Sts $script:Fault -Faults @($Entry)
+        $p = $info.Base.Clone() + @{ EndpointUrl = $script:Fault.Url; Verbose = $true }
+        $p[$info.MaxAttempts] = 2
+        $r = Invoke-ReliabilityCall -Cmdlet $Cmdlet -Parameters $p
+        $r.Error | Should -BeNullOrEmpty
+        @($r.Output).Count | Should -Be 1
+        $r.Output[0].AccessKeyId | Should -Match '^ASIA'
+        (Get-FaultStsStats -Sts $script:Fault).Total | Should -Be 2
+        @($r.Streams | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] -and $_.Message -match '^Attempt 1 of 2 failed .*retrying in' }).Count | Should -Be 1
+        $script:Survived++
+    }
+
+    It 'a transient fault followed by a permanent one stops at the permanent one' {
+        Set-FaultStsScript -Sts $script:Fault -Faults 'Throttling', 'AccessDenied', 'pass'
+        $r = Invoke-ReliabilityCall -Cmdlet 'Get-GitlabWebIdentityCredential' -Parameters @{ RoleArn = $TestRoleArn; EndpointUrl = $script:Fault.Url; MaxAttempts = 5 }
+        $r.Error.FullyQualifiedErrorId | Should -BeLike 'GitlabSts.AccessDenied,*'
+        (Get-FaultStsStats -Sts $script:Fault).Total | Should -Be 2
+    }
+
+    It 'Ctrl+C (StopProcessing) during a retry backoff ends promptly and sends no further request' {
+        # 20 attempts of Throttling: backoffs 0.1-0.2, 0.2-0.4, 0.4-0.8, 0.8-1.6 s ... After the 4th request the cmdlet
+        # sleeps at least 0.8 s; 0.3 s into that sleep, stop it.
+        Set-FaultStsScript -Sts $script:Fault -Faults @() -Default 'Throttling'
+        $ps = [PowerShell]::Create()
+        $null = $ps.AddScript("Import-Module '$ModuleManifest'; Get-GitlabWebIdentityCredential -RoleArn $TestRoleArn -EndpointUrl '$($script:Fault.Url)' -MaxAttempts 20 -Verbose")
+        $handle = $ps.BeginInvoke()
+        $deadline = [DateTime]::UtcNow.AddSeconds(30)
+        while ((Get-FaultStsStats -Sts $script:Fault).Total -lt 4 -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 20 }
+        Start-Sleep -Milliseconds 300
+        (Get-FaultStsStats -Sts $script:Fault).Total | Should -Be 4
+        @($ps.Streams.Verbose | Where-Object Message -Match '^Attempt 4 of 20 failed .*retrying in').Count | Should -Be 1 -Because 'the cmdlet is in its 4th backoff'
+        $sw = [Diagnostics.Stopwatch]::StartNew()
+        $ps.Stop()
+        $sw.Elapsed.TotalSeconds | Should -BeLessThan 3
+        $handle.IsCompleted | Should -BeTrue
+        $ps.InvocationStateInfo.State | Should -Be 'Stopped'
+        $ps.Dispose()
+        Start-Sleep -Milliseconds 2000
+        (Get-FaultStsStats -Sts $script:Fault).Total | Should -Be 4 -Because 'a stopped cmdlet sends nothing more'
+    }
+}
