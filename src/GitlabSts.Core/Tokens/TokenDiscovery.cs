@@ -110,7 +110,7 @@ namespace GitlabSts.Core.Tokens
             string text;
             try
             {
-                text = File.ReadAllText(path);
+                text = ReadBounded(path);
             }
             catch (Exception e) when (e is FileNotFoundException || e is DirectoryNotFoundException)
             {
@@ -124,6 +124,24 @@ namespace GitlabSts.Core.Tokens
             }
 
             return IdToken.Parse(text, origin);
+        }
+
+        /// <summary>
+        /// Reads at most a little more than a token can be, so a device or a huge file (e.g. /dev/zero) cannot hang
+        /// the command or fill memory; anything longer is reported as too long by <see cref="IdToken.Parse"/>.
+        /// </summary>
+        private static string ReadBounded(string path)
+        {
+            using var reader = new StreamReader(path, System.Text.Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
+            var buffer = new char[(IdToken.MaxLength * 2) + 1];
+            int total = 0;
+            int read;
+            while (total < buffer.Length && (read = reader.Read(buffer, total, buffer.Length - total)) > 0)
+            {
+                total += read;
+            }
+
+            return new string(buffer, 0, total);
         }
 
         private static IdToken Discover(string? audience, IEnvironmentReader env, ICoreLog log)

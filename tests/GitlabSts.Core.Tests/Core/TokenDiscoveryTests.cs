@@ -24,6 +24,19 @@ namespace GitlabSts.Core.Tests.Core
 
         public void Dispose() => Directory.Delete(_dir, true);
 
+        [Fact]
+        public void A_token_file_that_never_ends_is_read_boundedly_and_reported_too_long()
+        {
+            if (!File.Exists("/dev/zero"))
+            {
+                return; // not on this platform
+            }
+
+            var e = Assert.Throws<GitlabStsException>(() => Resolve(new TokenSource(TokenSourceKind.File, "/dev/zero"), null, new DictionaryEnvironment()));
+            Assert.Equal(ErrorIds.MalformedToken, e.ErrorId);
+            Assert.Contains("characters long", e.Message);
+        }
+
         private static IdToken Resolve(TokenSource source, string? audience, IEnvironmentReader env, CapturingLog? log = null) =>
             TokenDiscovery.Resolve(source, audience, env, log ?? new CapturingLog());
 
