@@ -60,6 +60,49 @@ try {
     Write-Host ($identity -join "`n")
     Remove-Item Env:AWS_ENDPOINT_URL
 
+    Show-Step 'Prove the role works: the trust policy, the provider''s audience, the exchange and GetCallerIdentity'
+    $trustPolicy = @'
+{
+  "Version": "2012-10-17",
+  "Statement": [{
+    "Effect": "Allow",
+    "Principal": { "Federated": "arn:aws:iam::123456789012:oidc-provider/gitlab.com" },
+    "Action": "sts:AssumeRoleWithWebIdentity",
+    "Condition": {
+      "StringEquals": { "gitlab.com:aud": "sts.amazonaws.com" },
+      "StringLike": { "gitlab.com:sub": "project_path:acme/infra:ref_type:branch:ref:*" }
+    }
+  }]
+}
+'@
+    $trustFile = Join-Path ([IO.Path]::GetTempPath()) "gitlabsts-demo-trust-$PID.json"
+    Set-Content -Path $trustFile -Value $trustPolicy
+    Write-Host "trust.json (the role's trust policy, as from aws iam get-role --query Role.AssumeRolePolicyDocument):"
+    Write-Host $trustPolicy
+    Show-Command 'Test-GitlabOidcRole -TrustPolicy ./trust.json -ClientId sts.amazonaws.com'
+    Test-GitlabOidcRole -TrustPolicy $trustFile -ClientId sts.amazonaws.com | Out-String -Width 160 | Write-Host
+    Show-Command 'Test-GitlabOidcRole -TrustPolicy ./trust.json -ClientId sts.amazonaws.com -Quiet'
+    Write-Host (Test-GitlabOidcRole -TrustPolicy $trustFile -ClientId sts.amazonaws.com -Quiet)
+
+    Show-Step 'A trust policy that does not allow this job, explained (checked locally with -Offline before changing the role)'
+    # Two classic mistakes: a claim AWS does not expose as a condition key, and a wildcard under StringEquals.
+    $badPolicy = $trustPolicy -replace '(?s)"Condition": \{.*?\n    \}', @'
+"Condition": {
+      "StringEquals": {
+        "gitlab.com:aud": "sts.amazonaws.com",
+        "gitlab.com:project_path": "acme/infra",
+        "gitlab.com:sub": "project_path:acme/*:ref_type:branch:ref:main"
+      }
+    }
+'@.TrimEnd()
+    Write-Host $badPolicy
+    Show-Command 'Test-GitlabOidcRole -TrustPolicy $badPolicy -ClientId sts.amazonaws.com -Offline'
+    $failed = Test-GitlabOidcRole -TrustPolicy $badPolicy -ClientId sts.amazonaws.com -Offline
+    $failed | Out-String -Width 160 | Write-Host
+    Show-Command '$result.SuggestedTrustPolicy'
+    Write-Host $failed.SuggestedTrustPolicy
+    Remove-Item $trustFile -ErrorAction Ignore
+
     Show-Step 'A mistake, explained: an expired token'
     $expired = New-GitlabIdToken -Key $key -Audience 'sts.amazonaws.com' -IssuedAt ([DateTimeOffset]::UtcNow.AddHours(-3)) -ExpiresIn ([TimeSpan]::FromHours(1))
     Show-Command 'Get-GitlabWebIdentityCredential -WebIdentityToken $expiredToken'

@@ -65,8 +65,11 @@ namespace GitlabSts.Core.RoleTest
         public const string ExchangeCheck = "Exchange";
         public const string CallerIdentityCheck = "CallerIdentity";
 
+        /// <param name="exchanger">The STS exchange (tests pass a fake one); default: the real STS.</param>
+        /// <param name="callerIdentity">GetCallerIdentity with the new credentials (tests pass a fake); default: the real STS.</param>
         public static RoleTestResult Run(ExchangeSettings settings, RoleTestOptions options, IEnvironmentReader env, ICoreLog log,
-            DateTimeOffset now, CancellationToken cancel, StsExchanger? exchanger = null)
+            DateTimeOffset now, CancellationToken cancel, StsExchanger? exchanger = null,
+            Func<ExchangeResult, CancellationToken, CallerIdentity>? callerIdentity = null)
         {
             ExchangeRequest request;
             try
@@ -129,7 +132,7 @@ namespace GitlabSts.Core.RoleTest
                 }
                 else
                 {
-                    liveFailure = RunLive(request, result, checks, exchanger ?? new StsExchanger(), log, cancel);
+                    liveFailure = RunLive(request, result, checks, exchanger ?? new StsExchanger(), callerIdentity ?? CallerIdentity.Get, log, cancel);
                 }
             }
 
@@ -160,7 +163,7 @@ namespace GitlabSts.Core.RoleTest
         }
 
         private static GitlabStsException? RunLive(ExchangeRequest request, RoleTestResult result, List<DiagnosisCheck> checks,
-            StsExchanger exchanger, ICoreLog log, CancellationToken cancel)
+            StsExchanger exchanger, Func<ExchangeResult, CancellationToken, CallerIdentity> callerIdentity, ICoreLog log, CancellationToken cancel)
         {
             ExchangeResult credentials;
             try
@@ -180,7 +183,7 @@ namespace GitlabSts.Core.RoleTest
 
             try
             {
-                CallerIdentity identity = CallerIdentity.Get(credentials, cancel);
+                CallerIdentity identity = callerIdentity(credentials, cancel);
                 result.Account = identity.Account;
                 result.UserId = identity.UserId;
                 result.AssumedRoleArn = identity.Arn;
