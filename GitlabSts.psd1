@@ -21,7 +21,8 @@
             Tags         = @('GitLab', 'AWS', 'OIDC', 'STS', 'CI', 'WebIdentity', 'Credentials', 'PSEdition_Core', 'PSEdition_Desktop', 'Windows', 'Linux', 'MacOS')
             ProjectUri   = 'https://gitlab.com/gitlabsts/gitlabsts'
             LicenseUri   = 'https://gitlab.com/gitlabsts/gitlabsts/-/blob/main/LICENSE'
-            ReleaseNotes = 'See CHANGELOG.md.'
+            # build.ps1 -Task Package replaces this with the newest section of CHANGELOG.md.
+            ReleaseNotes = 'First release: Get-GitlabWebIdentityCredential, Set-GitlabAwsProfile and Test-GitlabOidcRole. See CHANGELOG.md.'
         }
     }
 }
