@@ -21,7 +21,8 @@
             Tags         = @('GitLab', 'AWS', 'OIDC', 'STS', 'CI', 'WebIdentity', 'Credentials', 'PSEdition_Core', 'PSEdition_Desktop', 'Windows', 'Linux', 'MacOS')
             ProjectUri   = 'https://gitlab.com/gitlabsts/gitlabsts'
             LicenseUri   = 'https://gitlab.com/gitlabsts/gitlabsts/-/blob/main/LICENSE'
-            ReleaseNotes = 'See CHANGELOG.md.'
+            # In the package: the CHANGELOG.md section of this version (tools/New-ModulePackage.ps1).
+            ReleaseNotes = 'First release: Get-GitlabWebIdentityCredential, Set-GitlabAwsProfile and Test-GitlabOidcRole. See CHANGELOG.md.'
         }
     }
 }

@@ -164,9 +164,17 @@ function Invoke-DemoTask {
     if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE }
 }
 
+function Invoke-PackageTask {
+    Invoke-BuildTask
+    Write-Step 'Package (PSResourceGet: temporary local repository + Publish-PSResource)'
+    $package = & (Join-Path $Root 'tools/New-ModulePackage.ps1') -ModulePath $ModuleOut -ChangelogPath (Join-Path $Root 'CHANGELOG.md') -OutputPath (Join-Path $Out 'packages')
+    Write-Host "Package: $package ($([math]::Round((Get-Item $package).Length / 1KB)) KB)"
+}
+
 switch ($Task) {
     'Build' { Invoke-BuildTask }
     'Test' { Invoke-TestTask }
     'Demo' { Invoke-DemoTask }
+    'Package' { Invoke-PackageTask }
     default { throw "The task '$Task' is not implemented yet." }
 }
