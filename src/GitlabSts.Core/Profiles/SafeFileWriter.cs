@@ -263,7 +263,25 @@ namespace GitlabSts.Core.Profiles
             {
                 try
                 {
-                    return new FileStream(lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.None);
+                    if (!File.Exists(lockPath))
+                    {
+                        try
+                        {
+                            // A lock file we create is owner-only like every file we write (0600 / owner-only ACL);
+                            // the stream opened with FileShare.None is the lock itself.
+                            return permissions.CreatePrivateFile(lockPath);
+                        }
+                        catch (IOException) when (File.Exists(lockPath))
+                        {
+                            // Created (and perhaps locked) by another writer meanwhile: open it below.
+                        }
+                    }
+
+                    return new FileStream(lockPath, FileMode.Open, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.None);
+                }
+                catch (FileNotFoundException)
+                {
+                    // Removed by someone between the check and the open: create it on the next round.
                 }
                 catch (IOException ex) when (IsLockConflict(ex))
                 {
