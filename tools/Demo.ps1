@@ -18,7 +18,9 @@ try {
         CI_SERVER_URL        = 'https://gitlab.com'
         CI_PROJECT_ID        = '987654'
         CI_PIPELINE_ID       = '1500000001'
-        CI_JOB_ID            = '9000000001'
+        # A fresh job id per run, as in GitLab: the AWS CLI caches web-identity credentials per role and session name
+        # (~/.aws/cli/cache), and this demo's STS forgets its keys when it stops.
+        CI_JOB_ID            = '9{0:d9}' -f (Get-Random -Maximum 999999999)
         GITLAB_OIDC_TOKEN    = $token
         ROLE_ARN             = 'arn:aws:iam::123456789012:role/gitlab-deployer'
         AWS_DEFAULT_REGION   = 'eu-central-1'
@@ -59,6 +61,36 @@ try {
     if ($LASTEXITCODE -ne 0) { throw 'aws sts get-caller-identity failed.' }
     Write-Host ($identity -join "`n")
     Remove-Item Env:AWS_ENDPOINT_URL
+
+    Show-Step 'A profile every AWS CLI and SDK reads: Set-GitlabAwsProfile (web identity; the CLI assumes the role itself)'
+    $awsDir = Join-Path ([IO.Path]::GetTempPath()) ('gitlabsts-demo-' + [guid]::NewGuid().ToString('N'))
+    New-Item -ItemType Directory -Path $awsDir | Out-Null
+    $env:AWS_CONFIG_FILE = Join-Path $awsDir 'config'
+    $env:AWS_SHARED_CREDENTIALS_FILE = Join-Path $awsDir 'credentials'
+    Set-Content -LiteralPath $env:AWS_CONFIG_FILE -Value "# a developer's config: kept byte for byte`n[default]`nregion = us-east-1`n" -NoNewline
+    # The profile must not lose to the keys -SetEnvironment put into this process above.
+    foreach ($name in 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_CREDENTIAL_EXPIRATION') { Remove-Item "Env:$name" -ErrorAction Ignore }
+    try {
+        Write-Host "(AWS_CONFIG_FILE=$env:AWS_CONFIG_FILE, a temp file)"
+        Show-Command 'Set-GitlabAwsProfile -ProfileName deploy -WhatIf'
+        Set-GitlabAwsProfile -ProfileName deploy -WhatIf
+        Show-Command 'Set-GitlabAwsProfile -ProfileName deploy -PassThru'
+        Set-GitlabAwsProfile -ProfileName deploy -PassThru | Format-List | Out-String | Write-Host
+        Write-Host "The config file now (the token is only in the token file, mode $([Convert]::ToString([int](Get-Item (Join-Path $awsDir 'gitlabsts/deploy.token')).UnixFileMode, 8))):" -ForegroundColor DarkGray
+        Get-Content -LiteralPath $env:AWS_CONFIG_FILE | ForEach-Object { Write-Host "    $_" }
+
+        Show-Command 'aws sts get-caller-identity --profile deploy'
+        Write-Host '(AWS CLI v1 here: it honours AWS_ENDPOINT_URL, so its own AssumeRoleWithWebIdentity call goes to the local STS)' -ForegroundColor DarkGray
+        $env:AWS_ENDPOINT_URL = $moto.Url
+        $identity = & python3 -m awscli sts get-caller-identity --profile deploy --output json
+        if ($LASTEXITCODE -ne 0) { throw 'aws sts get-caller-identity --profile deploy failed.' }
+        Write-Host ($identity -join "`n")
+        Remove-Item Env:AWS_ENDPOINT_URL
+    }
+    finally {
+        Remove-Item -LiteralPath $awsDir -Recurse -Force -ErrorAction Ignore
+        Remove-Item Env:AWS_CONFIG_FILE, Env:AWS_SHARED_CREDENTIALS_FILE -ErrorAction Ignore
+    }
 
     Show-Step 'Prove the role works: the trust policy, the provider''s audience, the exchange and GetCallerIdentity'
     $trustPolicy = @'

@@ -19,7 +19,7 @@
     }
     Inputs      = @(@{ Type = 'GitlabSts.WebIdentityCredential'; Description = 'Credentials to write in Credential mode.' })
     Outputs     = @(@{ Type = 'GitlabSts.AwsProfileInfo'; Description = 'With -PassThru: ProfileName, Mode, ConfigPath, CredentialsPath, TokenFilePath, RoleArn, Region.' })
-    Notes       = 'A symbolic link to the config file stays a link: the file it points to is replaced. Tab completion offers the profiles already in the config and credentials files.'
+    Notes       = 'A symbolic link to the config file stays a link: the file it points to is replaced. Tab completion offers the profiles already in the config and credentials files (of -ConfigPath and -CredentialsPath when given). Every path is checked before anything is written: a folder where a file should be, or a file where a folder should be, fails with GitlabSts.ProfileWriteFailed and leaves no token file behind. Lock files: each write takes an inter-process lock on an empty file named .<file>.gitlabsts.lock next to the file it writes (for example ~/.aws/.config.gitlabsts.lock, ~/.aws/gitlabsts/.oidc.token.gitlabsts.lock), created owner-only (0600) like every file it writes. These lock files are left in place on purpose: deleting one while another process waits for it would let two writers lock two different files and lose a profile. They hold nothing and are safe to delete when no GitlabSts command is running.'
     Examples    = @(
         @{
             Title   = 'A web-identity profile for the rest of the job'

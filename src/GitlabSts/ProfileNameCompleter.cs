@@ -14,8 +14,8 @@ namespace GitlabSts
         public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
             CommandAst commandAst, IDictionary fakeBoundParameters)
         {
-            string config = fakeBoundParameters["ConfigPath"] as string ?? ProfilePlan.DefaultConfigPath();
-            string credentials = fakeBoundParameters["CredentialsPath"] as string ?? ProfilePlan.DefaultCredentialsPath();
+            string config = fakeBoundParameters["ConfigPath"] is string c ? ResolvePath(c) : ProfilePlan.DefaultConfigPath();
+            string credentials = fakeBoundParameters["CredentialsPath"] is string k ? ResolvePath(k) : ProfilePlan.DefaultCredentialsPath();
             IEnumerable<string> names;
             try
             {
@@ -32,6 +32,34 @@ namespace GitlabSts
                 string text = name.IndexOfAny(new[] { ' ', '\'', '$', '@', '(', ')', ';', ',' }) >= 0 ? $"'{name.Replace("'", "''")}'" : name;
                 yield return new CompletionResult(text, name, CompletionResultType.ParameterValue, name);
             }
+        }
+
+        /// <summary>A path typed on the command line, as the cmdlet will resolve it: relative to PowerShell's current location, '~' expanded.</summary>
+        private static string ResolvePath(string path)
+        {
+            if (string.IsNullOrWhiteSpace(path) || System.Management.Automation.Runspaces.Runspace.DefaultRunspace is null)
+            {
+                return path;
+            }
+
+            try
+            {
+                // Completion runs inside a pipeline, where the runspace's SessionStateProxy refuses calls
+                // ("a pipeline is already running"); a nested pipeline on the current runspace may ask.
+                using var ps = PowerShell.Create(RunspaceMode.CurrentRunspace);
+                ps.AddScript("param($p) $ExecutionContext.SessionState.Path.GetUnresolvedProviderPathFromPSPath($p)").AddArgument(path);
+                var result = ps.Invoke();
+                if (result.Count == 1 && result[0]?.BaseObject is string resolved && resolved.Length > 0)
+                {
+                    return resolved;
+                }
+            }
+            catch (Exception)
+            {
+                // Fall back to the process's view of the path.
+            }
+
+            return path;
         }
     }
 }

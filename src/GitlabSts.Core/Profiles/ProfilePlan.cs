@@ -409,8 +409,11 @@ namespace GitlabSts.Core.Profiles
 
         /// <summary>
         /// Makes the changes in order (token file first), each an atomic locked read-modify-write.
+        /// First checks every target (<see cref="SafeFileWriter.CheckTarget"/>), so a path that can never be
+        /// a file (a folder there, a file where a folder should be) fails before anything is written: no
+        /// token file is left behind for a profile that was not written.
         /// Throws <see cref="GitlabStsException"/> (<see cref="ErrorIds.ProfileWriteFailed"/>) on failure;
-        /// changes made before the failing one stay.
+        /// changes made before a later failure (disk full, permissions) stay.
         /// </summary>
         public void Apply(SafeFileWriter writer)
         {
@@ -421,9 +424,16 @@ namespace GitlabSts.Core.Profiles
 
             foreach (var change in Changes)
             {
-                bool isConfig = SamePath(change.Path, ConfigPath);
-                string description = change.Kind == ProfileChangeKind.WriteTokenFile ? "web identity token file" : isConfig ? "AWS config file" : "AWS credentials file";
-                string hint = change.Kind == ProfileChangeKind.WriteTokenFile ? TokenHint : isConfig ? ConfigHint : CredentialsHint;
+                if (change.Kind != ProfileChangeKind.RemoveSection || File.Exists(change.Path))
+                {
+                    SafeFileWriter.CheckTarget(change.Path, DescriptionOf(change), HintOf(change));
+                }
+            }
+
+            foreach (var change in Changes)
+            {
+                string description = DescriptionOf(change);
+                string hint = HintOf(change);
                 switch (change.Kind)
                 {
                     case ProfileChangeKind.WriteTokenFile:
@@ -446,6 +456,12 @@ namespace GitlabSts.Core.Profiles
                 }
             }
         }
+
+        private string DescriptionOf(ProfileFileChange change) =>
+            change.Kind == ProfileChangeKind.WriteTokenFile ? "web identity token file" : SamePath(change.Path, ConfigPath) ? "AWS config file" : "AWS credentials file";
+
+        private string HintOf(ProfileFileChange change) =>
+            change.Kind == ProfileChangeKind.WriteTokenFile ? TokenHint : SamePath(change.Path, ConfigPath) ? ConfigHint : CredentialsHint;
 
         internal static string SafeFileName(string profileName)
         {

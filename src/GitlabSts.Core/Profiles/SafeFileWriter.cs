@@ -82,7 +82,7 @@ namespace GitlabSts.Core.Profiles
                 target = ResolveTarget(Path.GetFullPath(path), description, pathHint);
                 if (Directory.Exists(target))
                 {
-                    throw Fail(description, target, "a folder exists at that path. Remove or rename the folder, or choose another path" + Hint(pathHint) + ".", null);
+                    throw FolderAtPath(description, target, pathHint);
                 }
 
                 string dir = Path.GetDirectoryName(target) ?? throw Fail(description, target, "it has no parent folder. Choose a file path" + Hint(pathHint) + ".", null);
@@ -167,6 +167,43 @@ namespace GitlabSts.Core.Profiles
             catch (Exception ex) when (ex is IOException || ex is NotSupportedException || ex is System.Security.SecurityException || ex is ArgumentException)
             {
                 throw Fail(description, target, $"could not {stage} ({ex.Message}). Check that '{SafeDir(target)}' is a folder on a writable file system with free space, or choose another path{Hint(pathHint)}.", ex);
+            }
+        }
+
+        /// <summary>
+        /// Fails now, touching nothing, when <paramref name="path"/> can never be written as a file: a folder
+        /// exists at the path, or a regular file stands where one of its folders should be. Lets a caller that
+        /// writes several files check them all before writing the first. Other problems (permissions, disk
+        /// space) still surface in <see cref="Update"/>.
+        /// </summary>
+        public static void CheckTarget(string path, string description = "file", string? pathHint = null)
+        {
+            string target;
+            try
+            {
+                target = ResolveTarget(Path.GetFullPath(path), description, pathHint);
+            }
+            catch (Exception ex) when (ex is IOException || ex is ArgumentException || ex is NotSupportedException || ex is UnauthorizedAccessException || ex is System.Security.SecurityException)
+            {
+                return; // Update reports it, with the stage it failed in.
+            }
+
+            if (Directory.Exists(target))
+            {
+                throw FolderAtPath(description, target, pathHint);
+            }
+
+            for (string? dir = Path.GetDirectoryName(target); dir is not null; dir = Path.GetDirectoryName(dir))
+            {
+                if (Directory.Exists(dir))
+                {
+                    return;
+                }
+
+                if (File.Exists(dir))
+                {
+                    throw Fail(description, target, $"'{dir}' is a file, not a folder. Choose another path{Hint(pathHint)}.", null);
+                }
             }
         }
 
@@ -263,7 +300,25 @@ namespace GitlabSts.Core.Profiles
             {
                 try
                 {
-                    return new FileStream(lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.None);
+                    if (!File.Exists(lockPath))
+                    {
+                        try
+                        {
+                            // A lock file we create is owner-only like every file we write (0600 / owner-only ACL);
+                            // the stream opened with FileShare.None is the lock itself.
+                            return permissions.CreatePrivateFile(lockPath);
+                        }
+                        catch (IOException) when (File.Exists(lockPath))
+                        {
+                            // Created (and perhaps locked) by another writer meanwhile: open it below.
+                        }
+                    }
+
+                    return new FileStream(lockPath, FileMode.Open, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.None);
+                }
+                catch (FileNotFoundException)
+                {
+                    // Removed by someone between the check and the open: create it on the next round.
                 }
                 catch (IOException ex) when (IsLockConflict(ex))
                 {
@@ -394,6 +449,9 @@ namespace GitlabSts.Core.Profiles
         [DllImport("kernel32.dll", CharSet = CharSet.Unicode, SetLastError = true)]
         private static extern bool MoveFileEx(string lpExistingFileName, string lpNewFileName, int dwFlags);
 #endif
+
+        private static GitlabStsException FolderAtPath(string description, string target, string? pathHint) =>
+            Fail(description, target, "a folder exists at that path. Remove or rename the folder, or choose another path" + Hint(pathHint) + ".", null);
 
         private static GitlabStsException Fail(string description, string target, string what, Exception? inner) =>
             new GitlabStsException(ErrorIds.ProfileWriteFailed, ErrorKind.WriteError, $"Cannot write the {description} '{target}': {what}", target, inner);

@@ -69,7 +69,9 @@ namespace GitlabSts.Core.Tests.Profiles
             writer.Update(Path.Combine(dir.Path, "x", "token"), _ => "u");
 
             Assert.Equal(new[] { Path.Combine(dir.Path, "x") }, perms.Directories);
-            Assert.Equal(2, perms.Files.Count);
+            // The lock file once (it stays), then one temp file per write.
+            Assert.Equal(3, perms.Files.Count);
+            Assert.Equal(Path.Combine(dir.Path, "x", ".token.gitlabsts.lock"), perms.Files[0]);
             Assert.All(perms.Files, f => Assert.Equal(Path.Combine(dir.Path, "x"), Path.GetDirectoryName(f)));
         }
 

@@ -343,6 +343,27 @@ namespace GitlabSts.Core.Tests.Profiles
         }
 
         [Fact]
+        public void A_target_that_can_never_be_a_file_fails_before_the_token_file_is_written()
+        {
+            using var dir = new TempDir();
+            Directory.CreateDirectory(dir.File("config")); // a folder where the config file should be
+            var ex = Assert.Throws<GitlabStsException>(() => ProfilePlan.Create(WebIdentity(dir)).Apply());
+            Assert.Equal(ErrorIds.ProfileWriteFailed, ex.ErrorId);
+            Assert.Contains("-ConfigPath or AWS_CONFIG_FILE", ex.Message);
+            Assert.Equal(new[] { "config" }, Directory.GetFileSystemEntries(dir.Path).Select(Path.GetFileName));
+
+            // A regular file where a folder of the credentials path should be.
+            using var dir2 = new TempDir();
+            File.WriteAllText(dir2.File("file"), "x");
+            var request = Credential(dir2);
+            request.CredentialsPath = Path.Combine(dir2.File("file"), "sub", "credentials");
+            ex = Assert.Throws<GitlabStsException>(() => ProfilePlan.Create(request).Apply());
+            Assert.Contains("'" + dir2.File("file") + "' is a file, not a folder", ex.Message);
+            Assert.Contains("-CredentialsPath or AWS_SHARED_CREDENTIALS_FILE", ex.Message);
+            Assert.Equal(new[] { "file" }, Directory.GetFileSystemEntries(dir2.Path).Select(Path.GetFileName));
+        }
+
+        [Fact]
         public void The_AWS_SDK_for_dotnet_reads_each_mode_back()
         {
             using var dir = new TempDir();

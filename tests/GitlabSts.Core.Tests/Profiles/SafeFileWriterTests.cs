@@ -31,9 +31,11 @@ namespace GitlabSts.Core.Tests.Profiles
             Assert.Null(seen);
             Assert.Equal("[default]\n", File.ReadAllText(path));
             Assert.Equal(new[] { Path.Combine(dir.Path, "a"), Path.Combine(dir.Path, "a", "b") }, perms.Directories);
-            Assert.Single(perms.Files);
-            Assert.StartsWith(Path.Combine(dir.Path, "a", "b", ".config.gitlabsts-"), perms.Files[0], StringComparison.Ordinal);
-            Assert.EndsWith(".tmp", perms.Files[0], StringComparison.Ordinal);
+            // The lock file and the temp file are both created owner-only, through the interface.
+            Assert.Equal(2, perms.Files.Count);
+            Assert.Equal(Path.Combine(dir.Path, "a", "b", ".config.gitlabsts.lock"), perms.Files[0]);
+            Assert.StartsWith(Path.Combine(dir.Path, "a", "b", ".config.gitlabsts-"), perms.Files[1], StringComparison.Ordinal);
+            Assert.EndsWith(".tmp", perms.Files[1], StringComparison.Ordinal);
         }
 
         [Fact]
@@ -55,8 +57,9 @@ namespace GitlabSts.Core.Tests.Profiles
             }
 
             Assert.Equal("old new", File.ReadAllText(path));
-            Assert.Single(perms.Files);
-            Assert.False(File.Exists(perms.Files[0]));
+            Assert.Equal(2, perms.Files.Count);
+            Assert.Equal(dir.File(".config.gitlabsts.lock"), perms.Files[0]);
+            Assert.False(File.Exists(perms.Files[1]));
             Assert.Equal(new[] { ".config.gitlabsts.lock", "config" }, Directory.GetFiles(dir.Path).Select(Path.GetFileName).OrderBy(x => x, StringComparer.Ordinal));
         }
 
@@ -117,7 +120,7 @@ namespace GitlabSts.Core.Tests.Profiles
             using var dir = new TempDir();
             string path = dir.File("config");
             File.WriteAllText(path, "keep");
-            var perms = new RecordingFilePermissions { FailFileCreation = p => new IOException("disk full") };
+            var perms = new RecordingFilePermissions { FailFileCreation = p => p.EndsWith(".tmp", StringComparison.Ordinal) ? new IOException("disk full") : null };
 
             var ex = Assert.Throws<GitlabStsException>(() => new SafeFileWriter(perms).Update(path, t => "new", "AWS config file", "-ConfigPath or AWS_CONFIG_FILE"));
 
@@ -257,6 +260,8 @@ namespace GitlabSts.Core.Tests.Profiles
             Assert.Equal((UnixFileMode)Convert.ToInt32("600", 8), File.GetUnixFileMode(nested));
             Assert.Equal((UnixFileMode)Convert.ToInt32("700", 8), File.GetUnixFileMode(Path.Combine(dir.Path, "new1")));
             Assert.Equal((UnixFileMode)Convert.ToInt32("700", 8), File.GetUnixFileMode(Path.Combine(dir.Path, "new1", "new2")));
+            Assert.Equal((UnixFileMode)Convert.ToInt32("600", 8), File.GetUnixFileMode(dir.File(".config.gitlabsts.lock")));
+            Assert.Equal((UnixFileMode)Convert.ToInt32("600", 8), File.GetUnixFileMode(Path.Combine(dir.Path, "new1", "new2", ".token.gitlabsts.lock")));
 
             // An existing folder we did not create keeps its mode.
             File.SetUnixFileMode(dir.Path, (UnixFileMode)Convert.ToInt32("755", 8));

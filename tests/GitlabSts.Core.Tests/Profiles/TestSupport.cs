@@ -64,6 +64,7 @@ namespace GitlabSts.Core.Tests.Profiles
 
         public List<string> Directories { get; } = new List<string>();
 
+        /// <summary>Returns the exception to throw for a path, or null to create it.</summary>
         public Func<string, Exception> FailFileCreation { get; set; }
 
         public FileStream CreatePrivateFile(string path)
@@ -73,9 +74,9 @@ namespace GitlabSts.Core.Tests.Profiles
                 Files.Add(path);
             }
 
-            if (FailFileCreation is not null)
+            if (FailFileCreation?.Invoke(path) is Exception failure)
             {
-                throw FailFileCreation(path);
+                throw failure;
             }
 
             return new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None);
