@@ -367,7 +367,8 @@ if (-not [Amazon.Runtime.CredentialManagement.CredentialProfileStoreChain]::new(
 
         It '-WhatIf in <Mode> mode writes nothing and names the sections and keys without secrets' -ForEach @(
             @{ Mode = 'WebIdentity'; Command = "Set-GitlabAwsProfile -WebIdentityToken `$env:GITLAB_OIDC_TOKEN -WhatIf -Verbose"; Expect = '\[profile oidc\]', 'role_arn = arn:aws:iam::123456789012:role/gitlab-deployer', 'web_identity_token_file = ', 'Remove \[oidc\]' }
-            @{ Mode = 'Credential'; Command = "Set-GitlabAwsProfile -Mode Credential -ProfileName legacy -Region eu-west-1 -WhatIf -Verbose"; Expect = '\[legacy\]', 'aws_access_key_id = ASIA', 'aws_secret_access_key = <redacted>', 'aws_session_token = <redacted>', '\[profile legacy\]', 'region = eu-west-1' }
+            # -WhatIf asks STS for nothing: the endpoint is a closed port, and the keys are described, not fetched.
+            @{ Mode = 'Credential'; Command = "Set-GitlabAwsProfile -Mode Credential -ProfileName legacy -Region eu-west-1 -EndpointUrl http://127.0.0.1:9 -WhatIf -Verbose"; Expect = '\[legacy\]', 'aws_access_key_id = <from STS>', 'aws_secret_access_key = <redacted>', 'aws_session_token = <redacted>', '\[profile legacy\]', 'region = eu-west-1' }
             @{ Mode = 'Credential (piped)'; Command = "`$c | Set-GitlabAwsProfile -ProfileName legacy -WhatIf -Verbose"; Expect = '\[legacy\]', 'aws_secret_access_key = <redacted>', 'aws_session_token = <redacted>' }
             @{ Mode = 'CredentialProcess'; Command = "Set-GitlabAwsProfile -Mode CredentialProcess -WhatIf -Verbose"; Expect = '\[profile oidc\]', 'credential_process = ".*" .*Get-GitlabWebIdentityCredential -OutputFormat CredentialProcess' }
         ) {

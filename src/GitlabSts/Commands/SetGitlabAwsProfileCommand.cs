@@ -142,6 +142,12 @@ namespace GitlabSts.Commands
                     case ProfileMode.CredentialProcess:
                         request.CredentialProcessCommand = CredentialProcessLine(exchange, region);
                         break;
+                    case ProfileMode.Credential when IsWhatIf():
+                        // -WhatIf changes nothing anywhere: describe the keys STS would return instead of asking for them.
+                        request.AccessKeyId = "<from STS>";
+                        request.SecretAccessKey = "<from STS>";
+                        request.SessionToken = "<from STS>";
+                        break;
                     case ProfileMode.Credential:
                         ExchangeResult result = new StsExchanger().Exchange(exchange, Log, CancelToken);
                         request.AccessKeyId = result.AccessKeyId;
@@ -161,6 +167,11 @@ namespace GitlabSts.Commands
                 throw new GitlabStsException(ErrorIds.ProfileWriteFailed, ErrorKind.InvalidArgument, e.Message, e.ParamName ?? "ProfileName");
             }
         }
+
+        private bool IsWhatIf() =>
+            MyInvocation.BoundParameters.TryGetValue("WhatIf", out object? whatIf)
+                ? LanguagePrimitives.IsTrue(whatIf)
+                : LanguagePrimitives.IsTrue(GetVariableValue("WhatIfPreference"));
 
         private string? ExplicitRegion()
         {
