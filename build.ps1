@@ -68,7 +68,7 @@ function Invoke-BuildTask {
     Write-Step "Build ($Configuration)"
     Invoke-Native dotnet @('build', (Join-Path $Root 'GitlabSts.sln'), '-c', $Configuration, '--nologo', '-v', 'quiet', '-clp:ErrorsOnly')
 
-    # ReadyToRun code for the net8.0 assemblies (PowerShell 7.6 on .NET 10, linux-x64; IL kept for everything else).
+    # ReadyToRun code for the net8.0 assemblies (PowerShell 7.6 on .NET 10, linux-x64); the IL build ships for everything else.
     $readyToRun = Invoke-ReadyToRun -Built (Join-Path $Root "src/GitlabSts/bin/$Configuration/net8.0")
 
     if (Test-Path $ModuleOut) { Remove-Item $ModuleOut -Recurse -Force }
@@ -83,8 +83,14 @@ function Invoke-BuildTask {
             Where-Object { $_.Extension -in '.dll', '.pdb' -and $_.Name -notin $shipNever } |
             Copy-Item -Destination $dependencies
         if ($framework -eq 'net8.0' -and $readyToRun) {
-            Copy-Item -Path (Join-Path $readyToRun 'GitlabSts.dll') -Destination $bin -Force
-            Get-ChildItem -Path $readyToRun -Filter *.dll | Where-Object Name -ne 'GitlabSts.dll' | Copy-Item -Destination $dependencies -Force
+            # ReadyToRun images are per OS and CPU (Windows refuses a Linux image with BadImageFormatException),
+            # so they go beside the IL build, in bin/net8.0/linux-x64, which GitlabSts.psm1 loads on Linux x64 only.
+            $nativeBin = Join-Path $bin 'linux-x64'
+            $nativeDependencies = Join-Path $nativeBin 'dependencies'
+            New-Item -ItemType Directory -Path $nativeDependencies -Force | Out-Null
+            Copy-Item -Path (Join-Path $readyToRun 'GitlabSts.dll'), (Join-Path $built 'GitlabSts.pdb') -Destination $nativeBin
+            Get-ChildItem -Path $readyToRun -Filter *.dll | Where-Object Name -ne 'GitlabSts.dll' | Copy-Item -Destination $nativeDependencies
+            Get-ChildItem -Path $dependencies -Filter *.pdb | Copy-Item -Destination $nativeDependencies
         }
     }
 
