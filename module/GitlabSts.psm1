@@ -10,5 +10,5 @@ if ($framework -eq 'net8.0' -and $IsLinux -and [System.Runtime.InteropServices.R
     $nativePath = [System.IO.Path]::Combine($PSScriptRoot, 'bin', $framework, 'linux-x64', 'GitlabSts.dll')
     if ([System.IO.File]::Exists($nativePath)) { $assemblyPath = $nativePath }
 }
-$importModule = Get-Command -Name Import-Module -Module Microsoft.PowerShell.Core
-& $importModule -Name $assemblyPath -ErrorAction Stop
+# Module-qualified, so a proxy Import-Module cannot get in the way (cheaper than resolving it with Get-Command).
+Microsoft.PowerShell.Core\Import-Module -Name $assemblyPath -ErrorAction Stop
