@@ -19,7 +19,11 @@ param(
     [string[]] $PesterPath,
 
     # Test: skip the xunit run (quick Pester iterations).
-    [switch] $SkipUnitTests
+    [switch] $SkipUnitTests,
+
+    # Bench: rounds of fresh processes per figure (medians are reported).
+    [ValidateRange(1, 100)]
+    [int] $BenchRuns = 9
 )
 
 $ErrorActionPreference = 'Stop'
@@ -52,9 +56,20 @@ function Get-PwshDll {
     [System.Reflection.Assembly]::GetEntryAssembly().Location
 }
 
+# Compiles the net8.0 build output to ReadyToRun images (build/ReadyToRun); returns their folder. Incremental.
+function Invoke-ReadyToRun([string] $Built) {
+    $images = Join-Path $Root "build/ReadyToRun/bin/$Configuration/images"
+    Invoke-Native dotnet @('msbuild', (Join-Path $Root 'build/ReadyToRun/ReadyToRun.csproj'), '-restore', '-t:CompileReadyToRun',
+        "-p:InputDirectory=$Built", "-p:OutputDirectory=$images", '-nologo', '-v:quiet', '-clp:ErrorsOnly')
+    $images
+}
+
 function Invoke-BuildTask {
     Write-Step "Build ($Configuration)"
     Invoke-Native dotnet @('build', (Join-Path $Root 'GitlabSts.sln'), '-c', $Configuration, '--nologo', '-v', 'quiet', '-clp:ErrorsOnly')
+
+    # ReadyToRun code for the net8.0 assemblies (PowerShell 7.6 on .NET 10, linux-x64); the IL build ships for everything else.
+    $readyToRun = Invoke-ReadyToRun -Built (Join-Path $Root "src/GitlabSts/bin/$Configuration/net8.0")
 
     if (Test-Path $ModuleOut) { Remove-Item $ModuleOut -Recurse -Force }
     $shipNever = 'GitlabSts.dll', 'GitlabSts.pdb', 'GitlabSts.deps.json', 'System.Management.Automation.dll'
@@ -67,6 +82,16 @@ function Invoke-BuildTask {
         Get-ChildItem -Path $built -File |
             Where-Object { $_.Extension -in '.dll', '.pdb' -and $_.Name -notin $shipNever } |
             Copy-Item -Destination $dependencies
+        if ($framework -eq 'net8.0' -and $readyToRun) {
+            # ReadyToRun images are per OS and CPU (Windows refuses a Linux image with BadImageFormatException),
+            # so they go beside the IL build, in bin/net8.0/linux-x64, which GitlabSts.psm1 loads on Linux x64 only.
+            $nativeBin = Join-Path $bin 'linux-x64'
+            $nativeDependencies = Join-Path $nativeBin 'dependencies'
+            New-Item -ItemType Directory -Path $nativeDependencies -Force | Out-Null
+            Copy-Item -Path (Join-Path $readyToRun 'GitlabSts.dll'), (Join-Path $built 'GitlabSts.pdb') -Destination $nativeBin
+            Get-ChildItem -Path $readyToRun -Filter *.dll | Where-Object Name -ne 'GitlabSts.dll' | Copy-Item -Destination $nativeDependencies
+            Get-ChildItem -Path $dependencies -Filter *.pdb | Copy-Item -Destination $nativeDependencies
+        }
     }
 
     Copy-Item -Path (Join-Path $Root 'module/*') -Destination $ModuleOut -Recurse
@@ -171,10 +196,21 @@ function Invoke-PackageTask {
     Write-Host "Package: $package ($([math]::Round((Get-Item $package).Length / 1KB)) KB)"
 }
 
+function Invoke-BenchTask {
+    $watch = [Diagnostics.Stopwatch]::StartNew()
+    Invoke-BuildTask
+    Write-Step "Bench ($BenchRuns rounds)"
+    & dotnet (Get-PwshDll) -NoProfile -NonInteractive -File (Join-Path $Root 'tools/Bench.ps1') `
+        -ModuleManifest (Join-Path $ModuleOut 'GitlabSts.psd1') -PwshDll (Get-PwshDll) -OutFile (Join-Path $Out 'bench.json') -Runs $BenchRuns
+    if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE }
+    Write-Host ("Bench task (build included) took {0:n0} s." -f $watch.Elapsed.TotalSeconds)
+}
+
 switch ($Task) {
     'Build' { Invoke-BuildTask }
     'Test' { Invoke-TestTask }
     'Demo' { Invoke-DemoTask }
     'Package' { Invoke-PackageTask }
+    'Bench' { Invoke-BenchTask }
     default { throw "The task '$Task' is not implemented yet." }
 }

@@ -42,9 +42,16 @@ namespace GitlabSts.Core.Sts
         public const int MaxPolicyArns = 10;
         public const string DefaultAwsRegion = "us-east-1";
 
-        private static readonly Regex SessionNameShape = new Regex(@"^[A-Za-z0-9_+=,.@-]{2,64}$", RegexOptions.CultureInvariant);
-        private static readonly Regex SessionNameBadChar = new Regex(@"[^A-Za-z0-9_+=,.@-]", RegexOptions.CultureInvariant);
-        private static readonly Regex PolicyArnShape = new Regex(@"^arn:(?<partition>[a-z-]+):iam::(\d{12}|aws):policy/[\x21-\x7E]+$", RegexOptions.CultureInvariant);
+        // Built on first use, not all together with the type: a call uses one or two of them.
+        private static Regex? _sessionNameShape;
+        private static Regex? _sessionNameBadChar;
+        private static Regex? _policyArnShape;
+
+        private static Regex SessionNameShape => _sessionNameShape ??= new Regex(@"^[A-Za-z0-9_+=,.@-]{2,64}$", RegexOptions.CultureInvariant);
+
+        private static Regex SessionNameBadChar => _sessionNameBadChar ??= new Regex(@"[^A-Za-z0-9_+=,.@-]", RegexOptions.CultureInvariant);
+
+        private static Regex PolicyArnShape => _policyArnShape ??= new Regex(@"^arn:(?<partition>[a-z-]+):iam::(\d{12}|aws):policy/[\x21-\x7E]+$", RegexOptions.CultureInvariant);
 
         private ExchangeRequest()
         {

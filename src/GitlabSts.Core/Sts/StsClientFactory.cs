@@ -1,8 +1,10 @@
 using System;
 using System.Collections.Concurrent;
 using System.Globalization;
+using System.Linq;
 using Amazon;
 using Amazon.Runtime;
+using Amazon.Runtime.Internal;
 using Amazon.SecurityToken;
 
 namespace GitlabSts.Core.Sts
@@ -58,11 +60,48 @@ namespace GitlabSts.Core.Sts
         {
             TimeSpan timeout = RequestTimeout;
             string key = $"{region}|{endpoint}|{timeout.TotalMilliseconds}";
-            return AnonymousClients.GetOrAdd(key, _ => new AmazonSecurityTokenServiceClient(new AnonymousAWSCredentials(), CreateConfig(region, endpoint)));
+            return AnonymousClients.GetOrAdd(key, _ => new LeanStsClient(new AnonymousAWSCredentials(), CreateConfig(region, endpoint)));
         }
 
         /// <summary>A client signed with temporary credentials (for GetCallerIdentity); the caller disposes it.</summary>
         public static AmazonSecurityTokenServiceClient WithCredentials(string accessKeyId, string secretAccessKey, string sessionToken, string region, Uri? endpoint) =>
-            new AmazonSecurityTokenServiceClient(new SessionAWSCredentials(accessKeyId, secretAccessKey, sessionToken), CreateConfig(region, endpoint));
+            new LeanStsClient(new SessionAWSCredentials(accessKeyId, secretAccessKey, sessionToken), CreateConfig(region, endpoint));
+    }
+
+    /// <summary>
+    /// The SDK's STS client without the pipeline handlers that do nothing for our calls, so the first call loads
+    /// and compiles less (each handler is an async state machine the JIT compiles on first use): the SDK's own
+    /// retries (MaxErrorRetry is 0: we retry by the contract's rules), request metrics (off unless enabled in
+    /// AWSConfigs), the Before/After request event callbacks (nobody subscribes to this client's events),
+    /// endpoint discovery, request compression and flexible checksums (none apply to STS). Marshalling, endpoint
+    /// and auth resolution, signing, error handling, unmarshalling and HTTP are untouched.
+    /// </summary>
+    internal sealed class LeanStsClient : AmazonSecurityTokenServiceClient
+    {
+        public LeanStsClient(AWSCredentials credentials, AmazonSecurityTokenServiceConfig config)
+            : base(credentials, config)
+        {
+        }
+
+        protected override void CustomizeRuntimePipeline(RuntimePipeline pipeline)
+        {
+            base.CustomizeRuntimePipeline(pipeline);
+            RemoveAll<MetricsHandler>(pipeline);
+            RemoveAll<ErrorCallbackHandler>(pipeline);
+            RemoveAll<CallbackHandler>(pipeline);
+            RemoveAll<RetryHandler>(pipeline);
+            RemoveAll<EndpointDiscoveryHandler>(pipeline);
+            RemoveAll<CompressionHandler>(pipeline);
+            RemoveAll<ChecksumHandler>(pipeline);
+        }
+
+        private static void RemoveAll<T>(RuntimePipeline pipeline)
+            where T : IPipelineHandler
+        {
+            while (pipeline.Handlers.Any(h => h.GetType() == typeof(T)))
+            {
+                pipeline.RemoveHandler<T>();
+            }
+        }
     }
 }
