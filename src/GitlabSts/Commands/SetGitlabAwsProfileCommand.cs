@@ -109,6 +109,7 @@ namespace GitlabSts.Commands
         private ProfilePlan CreatePlan(out string? region)
         {
             ProfileMode mode = Credential != null ? ProfileMode.Credential : Mode;
+            ExchangeRequest? pendingExchange = null;
             var request = new AwsProfileRequest
             {
                 Mode = (AwsProfileMode)(int)mode,
@@ -143,23 +144,57 @@ namespace GitlabSts.Commands
                         request.CredentialProcessCommand = CredentialProcessLine(exchange, region);
                         break;
                     case ProfileMode.Credential:
-                        ExchangeResult result = new StsExchanger().Exchange(exchange, Log, CancelToken);
-                        request.AccessKeyId = result.AccessKeyId;
-                        request.SecretAccessKey = result.SecretAccessKey;
-                        request.SessionToken = result.SessionToken;
+                        // Placeholders until the exchange: the profile name and every path are checked first, so a
+                        // profile that cannot be written costs no STS request (and no credentials are minted for nothing).
+                        pendingExchange = exchange;
+                        request.AccessKeyId = "pending";
+                        request.SecretAccessKey = "pending";
+                        request.SessionToken = "pending";
                         break;
                 }
             }
 
             request.Region = region;
+            ProfilePlan plan = BuildPlan(request);
+
+            // Every file is checked before the first is written: a config file that cannot be written must not leave a
+            // new token file (or credentials section) behind. -WhatIf only looks (no probe file).
+            plan.CheckWritable(probe: !IsWhatIf());
+
+            if (pendingExchange != null)
+            {
+                ExchangeResult result = new StsExchanger().Exchange(pendingExchange, Log, CancelToken);
+                request.AccessKeyId = result.AccessKeyId;
+                request.SecretAccessKey = result.SecretAccessKey;
+                request.SessionToken = result.SessionToken;
+                plan = BuildPlan(request);
+            }
+
+            return plan;
+        }
+
+        private static ProfilePlan BuildPlan(AwsProfileRequest request)
+        {
             try
             {
                 return ProfilePlan.Create(request);
             }
             catch (ArgumentException e)
             {
-                throw new GitlabStsException(ErrorIds.ProfileWriteFailed, ErrorKind.InvalidArgument, e.Message, e.ParamName ?? "ProfileName");
+                // ArgumentException.Message ends with " (Parameter 'X')": not for people.
+                string message = e.ParamName != null ? e.Message.Replace($" (Parameter '{e.ParamName}')", string.Empty) : e.Message;
+                throw new GitlabStsException(ErrorIds.ProfileWriteFailed, ErrorKind.InvalidArgument, message, e.ParamName ?? "ProfileName");
             }
+        }
+
+        private bool IsWhatIf()
+        {
+            if (MyInvocation.BoundParameters.TryGetValue("WhatIf", out object? value))
+            {
+                return LanguagePrimitives.IsTrue(value);
+            }
+
+            return LanguagePrimitives.IsTrue(SessionState.PSVariable.GetValue("WhatIfPreference"));
         }
 
         private string? ExplicitRegion()
