@@ -89,7 +89,11 @@ BeforeDiscovery {
     )
 
     $cases = foreach ($c in Get-ReliabilityCmdlet) {
-        foreach ($case in @($shared) + @($c.ExtraCases)) { $case.Clone() + @{ Cmdlet = $c.Name } }
+        foreach ($case in @($shared) + @($c.ExtraCases)) {
+            $x = $case.Clone()
+            if ($c.Overrides -and $c.Overrides.ContainsKey($x.Name)) { foreach ($k in $c.Overrides[$x.Name].Keys) { $x[$k] = $c.Overrides[$x.Name][$k] } }
+            $x + @{ Cmdlet = $c.Name }
+        }
     }
 }
 
@@ -104,6 +108,10 @@ Describe 'Bad-input matrix' {
         $script:Work = New-Item -ItemType Directory -Path (Join-Path ([IO.Path]::GetTempPath()) "gitlabsts-badinput-$([guid]::NewGuid())") -Force
         $script:Tried = 0
         $script:Handled = 0
+        $script:TriedBy = @{}
+        $script:ReportedOk = 0
+        $script:Unchanged = 0
+        $script:ProfileCases = 0
         $script:Cmdlets = @{}
         foreach ($c in Get-ReliabilityCmdlet) { $script:Cmdlets[$c.Name] = $c }
 
@@ -117,6 +125,9 @@ Describe 'Bad-input matrix' {
                 '^@emptyfile$' { $f = Join-Path $script:Work 'empty.jwt'; Set-Content $f '' -NoNewline; return $f }
                 '^@bigfile$' { $f = Join-Path $script:Work 'big.jwt'; [IO.File]::WriteAllText($f, 'a' * 1MB); return $f }
                 '^@freeport$' { return "http://127.0.0.1:$(Get-FreeTcpPort)" }
+                '^@token$' { return $script:Token }
+                '^@failingpolicy$' { return Get-FailingTrustPolicy }
+                '^@aws/' { return $Value }   # Expand-AwsPath, once the case's AWS folder exists
                 default { throw "Unknown case placeholder $Value" }
             }
         }
@@ -125,8 +136,13 @@ Describe 'Bad-input matrix' {
     AfterAll {
         Stop-FaultSts -Sts $script:Fault
         Stop-MotoServer -Server $script:Moto
+        Clear-ReliabilityReadOnly $script:Work
         Remove-Item $script:Work -Recurse -Force -ErrorAction Ignore
-        Add-ReliabilitySummary "bad inputs tried: $script:Tried ($script:Handled ended in the contract's error id, category and a fixable message, with no STS request where a local check suffices)"
+        $per = ($script:TriedBy.GetEnumerator() | Sort-Object Key | ForEach-Object { "$($_.Key) $($_.Value)" }) -join ', '
+        Add-ReliabilitySummary @(
+            "bad inputs tried: $script:Tried ($per; $script:Handled ended in the contract's error id, category and a fixable message, with no STS request where a local check suffices)"
+            "bad inputs reported, not thrown (Test-GitlabOidcRole): $script:ReportedOk; profile writes with every file of the AWS folder unchanged (no token, lock or temp file): $script:Unchanged of $script:ProfileCases"
+        )
     }
 
     BeforeEach {
@@ -138,11 +154,21 @@ Describe 'Bad-input matrix' {
 
     It '<Cmdlet>: <Name> -> <Id> (<Category>)' -ForEach $cases {
         $script:Tried++
+        $script:TriedBy[$Cmdlet] = 1 + $script:TriedBy[$Cmdlet]
         $entry = $script:Cmdlets[$Cmdlet]
         $p = @{ EndpointUrl = $script:Fault.Url } + $entry.Base.Clone()
         foreach ($k in $Params.Keys) {
             if ($null -eq $Params[$k]) { $p.Remove($k) } else { $p[$k] = Resolve-CaseValue $Params[$k] }
         }
+        $aws = $null
+        if ($entry.AwsFolder) {
+            $aws = New-ReliabilityAwsFolder -Root $script:Work -Prepare $(if ($Prepare) { $Prepare } else { @{} })
+            $null = Expand-AwsPath $p $aws
+            $before = Get-FolderSnapshot $aws
+            $before.Count | Should -BeGreaterOrEqual 2 -Because 'the AWS folder holds a config and a credentials file'
+        }
+        # Test-GitlabOidcRole reports a bad token or a failing policy instead of throwing: the expected ErrorCode.
+        $expectReport = if ($Report) { $Report } elseif ($entry.Reported -and $entry.Reported.ContainsKey($Name)) { $entry.Reported[$Name] } elseif ($entry.ReportedById -and $entry.ReportedById.ContainsKey($Id)) { $entry.ReportedById[$Id] }
         if ($Params.ContainsKey('WebIdentityToken') -or $Params.ContainsKey('TokenFile') -or $Params.ContainsKey('TokenVariable')) { Remove-Item Env:GITLAB_OIDC_TOKEN }
         if ($SetEnv) {
             foreach ($k in $SetEnv.Keys) {
@@ -153,6 +179,27 @@ Describe 'Bad-input matrix' {
         $sw = [Diagnostics.Stopwatch]::StartNew()
         $r = Invoke-ReliabilityCall -Cmdlet $Cmdlet -Parameters $p
         $sw.Stop()
+        if ($aws) {
+            $script:ProfileCases++
+            $changes = @(Compare-FolderSnapshot $before (Get-FolderSnapshot $aws))
+            $changes | Should -BeNullOrEmpty -Because "a failed Set-GitlabAwsProfile changes no file (error: $($r.Error.Exception.Message))"
+            $script:Unchanged++
+        }
+        if ($expectReport) {
+            $r.Error | Should -BeNullOrEmpty -Because "Test-GitlabOidcRole reports '$Name', never throws it"
+            $r.Reported | Should -Not -BeNullOrEmpty -Because "the result says the role cannot be assumed (output: $($r.Output | Out-String))"
+            @($r.Output).Count | Should -Be 1
+            $r.Reported.Result.Success | Should -BeFalse
+            $r.Reported.ErrorCode | Should -Match $expectReport
+            "$($r.Reported.Message) $($r.Reported.Hint)" | Should -Match $Fix -Because 'the message says what to fix'
+            "$($r.Reported.Message)" | Should -Not -Match '(?m)^\s+at \S+\(|   at [\w.]+\.\w+\(|System\.\w+Exception|NullReference'
+            Assert-NoSecret -Text (($r.Reported.Result | Format-List * | Out-String -Width 4096) + ($r.All | Out-String -Width 4096)) -Secret $script:Token -Where "the result of '$Name'"
+            if (-not $Remote) { (Get-FaultStsStats -Sts $script:Fault).Total | Should -Be 0 -Because 'a local check needs no STS request' }
+            $sw.Elapsed.TotalSeconds | Should -BeLessThan 15
+            $script:ReportedOk++
+            $script:Handled++
+            return
+        }
         $err = $r.Error
         $err | Should -Not -BeNullOrEmpty -Because "$Name must fail (output: $($r.Output | Out-String))"
         $err.FullyQualifiedErrorId | Should -BeLike "$Id,*"

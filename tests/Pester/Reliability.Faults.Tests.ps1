@@ -48,8 +48,13 @@ BeforeDiscovery {
     $missing = foreach ($omit in 'AccessKeyId', 'SecretAccessKey', 'SessionToken', 'Credentials') {
         @{ Fault = "missingfields without $omit"; Entry = @{ fault = 'missingfields'; omit = @($omit) }; Transient = $false; Id = 'GitlabSts.StsError'; Category = 'InvalidResult'; Message = 'without complete credentials' }
     }
-    $cases = foreach ($c in Get-ReliabilityCmdlet | Where-Object MaxAttempts) {
-        foreach ($f in @($faults) + @($missing)) { $f.Clone() + @{ Cmdlet = $c.Name } }
+    # Cmdlets with -MaxAttempts run every fault once; the others (Set-GitlabAwsProfile, Test-GitlabOidcRole) in each of
+    # their modes that call STS (FaultModes), with their default attempts.
+    $cases = foreach ($c in Get-ReliabilityCmdlet | Where-Object { $_.MaxAttempts -or $_.FaultModes }) {
+        $modes = if ($c.FaultModes) { $c.FaultModes.Keys | Sort-Object } else { @('') }
+        foreach ($mode in $modes) {
+            foreach ($f in @($faults) + @($missing)) { $f.Clone() + @{ Cmdlet = $c.Name; Mode = $mode; Label = $(if ($mode) { "$($c.Name) ($mode)" } else { $c.Name }) } }
+        }
     }
     $transientCases = @($cases | Where-Object Transient)
 }
@@ -68,6 +73,24 @@ Describe 'Fault matrix' {
         $script:Attempts = 4
         $script:GivenUp = 0; $script:GivenUpTried = 0; $script:Survived = 0; $script:SurvivedTried = 0
         $script:Observed = [Collections.Generic.List[string]]::new()
+        $script:Work = New-Item -ItemType Directory -Path (Join-Path ([IO.Path]::GetTempPath()) "gitlabsts-faults-$([guid]::NewGuid())") -Force
+        $script:Reported = 0; $script:Unchanged = 0
+
+        # The parameters of one call: the cmdlet's base and fault mode, the fault STS, the attempts; a fresh AWS folder
+        # for a profile writer. Returns { Parameters; Attempts; Aws; Before }.
+        function New-FaultCall([string] $Cmdlet, [string] $Mode, [int] $Attempts) {
+            $info = $script:Cmdlets[$Cmdlet]
+            $p = $info.Base.Clone() + @{ EndpointUrl = $script:Fault.Url; Verbose = $true }
+            if ($Mode) { $p += $info.FaultModes[$Mode].Clone() }
+            if ($info.MaxAttempts) { $p[$info.MaxAttempts] = $Attempts } else { $Attempts = $info.DefaultAttempts }
+            $aws = $null; $before = $null
+            if ($info.AwsFolder) {
+                $aws = New-ReliabilityAwsFolder -Root $script:Work
+                $null = Expand-AwsPath $p $aws
+                $before = Get-FolderSnapshot $aws
+            }
+            [pscustomobject]@{ Parameters = $p; Attempts = $Attempts; Aws = $aws; Before = $before }
+        }
 
         # Warm up (JIT, SDK start-up, the error path) so the first measured case is not slower than the others.
         $saved = Save-TestEnvironment
@@ -90,9 +113,10 @@ Describe 'Fault matrix' {
     AfterAll {
         Stop-FaultSts -Sts $script:Fault
         Stop-MotoServer -Server $script:Moto
+        Remove-Item $script:Work -Recurse -Force -ErrorAction Ignore
         Write-Host ($script:Observed -join "`n")
         Add-ReliabilitySummary @(
-            "faults survived: $script:GivenUp of $script:GivenUpTried (given up on with the right attempts, error id and category, in bounded time)"
+            "faults survived: $script:GivenUp of $script:GivenUpTried (given up on with the right attempts, error id and category, in bounded time; $script:Reported reported by Test-GitlabOidcRole, never thrown; $script:Unchanged failed profile writes changed no file)"
             "transient faults recovered from: $script:Survived of $script:SurvivedTried (one failure, then success on the next attempt)"
         )
     }
@@ -105,29 +129,48 @@ Describe 'Fault matrix' {
     }
     AfterEach { Restore-TestEnvironment $script:SavedEnv }
 
-    It '<Cmdlet>: <Fault> every time -> <Id> (<Category>), transient: <Transient>' -ForEach $cases {
+    It '<Label>: <Fault> every time -> <Id> (<Category>), transient: <Transient>' -ForEach $cases {
         $script:GivenUpTried++
-        $info = $script:Cmdlets[$Cmdlet]
         Set-FaultStsScript -Sts $script:Fault -Faults @() -Default $Entry
-        $p = $info.Base.Clone() + @{ EndpointUrl = $script:Fault.Url; Verbose = $true }
-        $p[$info.MaxAttempts] = $script:Attempts
+        $call = New-FaultCall -Cmdlet $Cmdlet -Mode $Mode -Attempts $script:Attempts
+        $p = $call.Parameters
+        $attempts = $call.Attempts
+        $Message = $Message -replace 'after 4 attempts', "after $attempts attempts"
 
         $sw = [Diagnostics.Stopwatch]::StartNew()
         $r = Invoke-ReliabilityCall -Cmdlet $Cmdlet -Parameters $p
         $elapsed = $sw.Elapsed.TotalSeconds
         $requests = (Get-FaultStsStats -Sts $script:Fault).Total
         $gaps = @(Get-RequestGap)
-        $script:Observed.Add(('{0,-34} attempts {1}  {2,-32} {3,-20} {4,5:0.0} s  gaps {5}' -f $Fault, $requests, ($r.Error.FullyQualifiedErrorId -replace ',.*'), $r.Error.CategoryInfo.Category, $elapsed, ($gaps -join ' ')))
+        $outcome = if ($r.Reported) { "reported $($r.Reported.ErrorCode)" } else { $r.Error.FullyQualifiedErrorId -replace ',.*' }
+        $script:Observed.Add(('{0,-40} {1,-34} attempts {2}  {3,-32} {4,-20} {5,5:0.0} s  gaps {6}' -f $Label, $Fault, $requests, $outcome, $r.Error.CategoryInfo.Category, $elapsed, ($gaps -join ' ')))
 
-        $r.Error | Should -Not -BeNullOrEmpty
-        $r.Error.FullyQualifiedErrorId | Should -BeLike "$Id,*"
-        "$($r.Error.CategoryInfo.Category)" | Should -Be $Category
-        $text = $r.Error.Exception.Message
+        if ($Cmdlet -eq 'Test-GitlabOidcRole') {
+            # Never thrown: reported in the result, with the STS code (or the error id) and the same message.
+            $r.Error | Should -BeNullOrEmpty -Because "Test-GitlabOidcRole reports $Fault, it does not throw ($($r.Error.Exception.Message))"
+            $r.Reported | Should -Not -BeNullOrEmpty
+            $r.Reported.ErrorCode | Should -Not -BeNullOrEmpty
+            $r.Reported.ErrorCode | Should -Not -Be 'Exchange' -Because 'the code names the STS error, not the check'
+            $text = $r.Reported.Message
+            @($r.Reported.Result.Checks | Where-Object { $_.Name -eq 'Exchange' -and $_.Result -eq 'Fail' }).Count | Should -Be 1
+            Assert-NoSecret -Text (($r.Reported.Result | Format-List * | Out-String -Width 4096) + ($r.All | Out-String -Width 4096)) -Secret $script:Token -Where "the $Fault result"
+            $script:Reported++
+        }
+        else {
+            $r.Error | Should -Not -BeNullOrEmpty
+            $r.Error.FullyQualifiedErrorId | Should -BeLike "$Id,*"
+            "$($r.Error.CategoryInfo.Category)" | Should -Be $Category
+            $text = $r.Error.Exception.Message
+            Assert-NoSecret -Text (Get-ErrorRecordText $r.Error) -Secret $script:Token -Where "the $Fault error"
+        }
         $text | Should -Match $Message
         $text | Should -Not -Match '<html|<body|(?m)^\s+at \S+\(|NullReference|Object reference' -Because 'the message is for people: no HTML page, stack trace or raw .NET failure'
-        Assert-NoSecret -Text (Get-ErrorRecordText $r.Error) -Secret $script:Token -Where "the $Fault error"
+        if ($call.Aws) {
+            @(Compare-FolderSnapshot $call.Before (Get-FolderSnapshot $call.Aws)) | Should -BeNullOrEmpty -Because 'a failed exchange changes no file (no token, lock or temp file either)'
+            $script:Unchanged++
+        }
 
-        $expected = if ($Transient) { $script:Attempts } else { 1 }
+        $expected = if ($Transient) { $attempts } else { 1 }
         $requests | Should -Be $expected -Because "$Fault is $(if (-not $Transient) { 'not ' })transient"
         Start-Sleep -Milliseconds 300
         (Get-FaultStsStats -Sts $script:Fault).Total | Should -Be $requests -Because 'nothing retries in the background after the error'
@@ -139,8 +182,8 @@ Describe 'Fault matrix' {
         $waits = @($r.Streams | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] } |
             ForEach-Object { if ($_.Message -match 'retrying in ([\d.,]+) s') { [double]($Matches[1] -replace ',', '.') } })
         if ($Transient) {
-            $gaps.Count | Should -Be ($script:Attempts - 1)
-            $waits.Count | Should -Be ($script:Attempts - 1) -Because 'each retry is a verbose message'
+            $gaps.Count | Should -Be ($attempts - 1)
+            $waits.Count | Should -Be ($attempts - 1) -Because 'each retry is a verbose message'
             for ($i = 0; $i -lt $gaps.Count; $i++) {
                 $waits[$i] | Should -BeGreaterOrEqual (0.1 * [Math]::Pow(2, $i) - 0.005) -Because "retry $($i + 1) backs off at least base*2^$i/2"
                 $gaps[$i] | Should -BeGreaterOrEqual ($perRequest + $waits[$i] - 0.015) -Because "retry $($i + 1) really waited its stated backoff"
@@ -151,23 +194,37 @@ Describe 'Fault matrix' {
         else { $waits.Count | Should -Be 0 }
         # Bounded: each attempt at most the timeout (hang) or a second, plus the largest possible backoffs, plus slack
         # for a loaded machine.
-        $bound = $expected * ($perRequest + 1) + 1.4 + 10
+        $bound = $expected * ($perRequest + 1) + (0.2 * ([Math]::Pow(2, $expected - 1) - 1)) + 10
         $elapsed | Should -BeLessThan $bound
         $script:GivenUp++
     }
 
-    It '<Cmdlet>: <Fault> once, then success' -ForEach $transientCases {
+    It '<Label>: <Fault> once, then success' -ForEach $transientCases {
         $script:SurvivedTried++
-        $info = $script:Cmdlets[$Cmdlet]
         Set-FaultStsScript -Sts $script:Fault -Faults @($Entry)
-        $p = $info.Base.Clone() + @{ EndpointUrl = $script:Fault.Url; Verbose = $true }
-        $p[$info.MaxAttempts] = 2
-        $r = Invoke-ReliabilityCall -Cmdlet $Cmdlet -Parameters $p
+        $call = New-FaultCall -Cmdlet $Cmdlet -Mode $Mode -Attempts 2
+        $r = Invoke-ReliabilityCall -Cmdlet $Cmdlet -Parameters $call.Parameters
         $r.Error | Should -BeNullOrEmpty
-        @($r.Output).Count | Should -Be 1
-        $r.Output[0].AccessKeyId | Should -Match '^ASIA'
-        (Get-FaultStsStats -Sts $script:Fault).Total | Should -Be 2
-        @($r.Streams | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] -and $_.Message -match '^Attempt 1 of 2 failed .*retrying in' }).Count | Should -Be 1
+        switch ($Cmdlet) {
+            'Set-GitlabAwsProfile' {
+                @($r.Output).Count | Should -Be 0
+                $credentials = Get-Content -Raw (Join-Path $call.Aws 'credentials')
+                $credentials | Should -Match '(?m)^\[reliability\]\r?\naws_access_key_id = ASIA' -Because 'the profile got the new keys'
+                $credentials | Should -Match '(?m)^\[other\]\r?\naws_access_key_id = AKIAOTHEREXAMPLE0001\r?\naws_secret_access_key = other-secret' -Because 'other profiles stay'
+                @(Get-ChildItem -Force -Recurse $call.Aws -Filter '*.tmp') | Should -BeNullOrEmpty
+            }
+            'Test-GitlabOidcRole' {
+                @($r.Output).Count | Should -Be 1
+                $r.Output[0].Success | Should -BeTrue -Because "$($r.Output[0].Message)"
+                $r.Output[0].AssumedRoleArn | Should -Match '^arn:aws:sts::123456789012:assumed-role/gitlab-deployer/'
+            }
+            default {
+                @($r.Output).Count | Should -Be 1
+                $r.Output[0].AccessKeyId | Should -Match '^ASIA'
+            }
+        }
+        Get-FaultStsStats -Sts $script:Fault -Action AssumeRoleWithWebIdentity | Should -Be 2
+        @($r.Streams | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] -and $_.Message -match "^Attempt 1 of $($call.Attempts) failed .*retrying in" }).Count | Should -Be 1
         $script:Survived++
     }
 

@@ -21,8 +21,20 @@ BeforeDiscovery {
     }
     $faultNames = @((Get-FaultStsFault | Where-Object Name -ne 'pass').Name) + 'missingfields with known secrets'
     $i = 0
+    # Every fault, for each cmdlet's modes that call STS (Set-GitlabAwsProfile: -Mode Credential; Test-GitlabOidcRole:
+    # live, where a fault is reported, not thrown); plus local failures of the profile writer.
     $failure = foreach ($c in Get-ReliabilityCmdlet) {
-        foreach ($f in $faultNames) { @{ Cmdlet = $c.Name; Fault = $f; Source = $sources[$i++ % 3] } }
+        $modes = if ($c.FaultModes) { @($c.FaultModes.Keys | Sort-Object) } else { @('') }
+        foreach ($mode in $modes) {
+            foreach ($f in $faultNames) { @{ Cmdlet = $c.Name; Mode = $mode; Fault = $f; Source = $sources[$i++ % 3] } }
+        }
+    }
+    $localFailure = foreach ($source in $sources) {
+        @{ Cmdlet = 'Set-GitlabAwsProfile'; Name = 'WebIdentity, config path is a directory'; Params = @{ Mode = 'WebIdentity'; ConfigPath = '@aws/config.d' }; Prepare = @{ Dirs = @('config.d') }; Source = $source }
+        @{ Cmdlet = 'Set-GitlabAwsProfile'; Name = 'WebIdentity, read-only folder, -TokenFilePath writable'; Params = @{ Mode = 'WebIdentity'; ConfigPath = '@aws/ro/config'; CredentialsPath = '@aws/ro/credentials'; TokenFilePath = '@aws/token.jwt' }; Prepare = @{ ReadOnly = 'ro' }; Source = $source }
+        @{ Cmdlet = 'Set-GitlabAwsProfile'; Name = 'Credential, read-only folder'; Params = @{ Mode = 'Credential'; ConfigPath = '@aws/ro/config'; CredentialsPath = '@aws/ro/credentials' }; Prepare = @{ ReadOnly = 'ro' }; Source = $source }
+        @{ Cmdlet = 'Set-GitlabAwsProfile'; Name = 'CredentialProcess, profile name with a newline'; Params = @{ Mode = 'CredentialProcess'; ProfileName = "a`nb" }; Source = $source }
+        @{ Cmdlet = 'Test-GitlabOidcRole'; Name = '-TrustPolicy file that does not exist'; Params = @{ TrustPolicy = '/nonexistent/trust.json' }; Source = $source }
     }
 }
 
@@ -40,6 +52,51 @@ Describe 'Secret-leak sweep' {
         $script:Cmdlets = @{}
         foreach ($c in Get-ReliabilityCmdlet) { $script:Cmdlets[$c.Name] = $c }
         $script:Leaks = [Collections.Generic.List[string]]::new()
+        $script:FilesChecked = 0
+        # A complete success whose secrets we know: the answer to AssumeRoleWithWebIdentity in the success sweep, so
+        # the secrets of calls that output none (Set-GitlabAwsProfile, Test-GitlabOidcRole) are known too.
+        $script:FullSecrets = @{ FullSecretKey = 'fSECRETfSECRETfSECRETfSECRET/9876543210zz'; FullSessionToken = 'FwoGZXIvYXdzFULLSESSIONTOKENyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyy' }
+        $script:FullBody = @"
+<AssumeRoleWithWebIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">
+  <AssumeRoleWithWebIdentityResult>
+    <SubjectFromWebIdentityToken>project_path:group/project:ref_type:branch:ref:main</SubjectFromWebIdentityToken>
+    <Audience>sts.amazonaws.com</Audience>
+    <AssumedRoleUser><Arn>arn:aws:sts::123456789012:assumed-role/gitlab-deployer/s</Arn><AssumedRoleId>AROAEXAMPLE:s</AssumedRoleId></AssumedRoleUser>
+    <Credentials>
+      <SessionToken>$($script:FullSecrets.FullSessionToken)</SessionToken>
+      <SecretAccessKey>$($script:FullSecrets.FullSecretKey)</SecretAccessKey>
+      <Expiration>$([DateTime]::UtcNow.AddHours(1).ToString('yyyy-MM-ddTHH:mm:ssZ'))</Expiration>
+      <AccessKeyId>ASIAFULLEXAMPLE00001</AccessKeyId>
+    </Credentials>
+    <Provider>arn:aws:iam::123456789012:oidc-provider/gitlab.com</Provider>
+  </AssumeRoleWithWebIdentityResult>
+  <ResponseMetadata><RequestId>00000000-0000-0000-0000-000000000001</RequestId></ResponseMetadata>
+</AssumeRoleWithWebIdentityResponse>
+"@
+
+        # The parameters of one call: base + mode + case parameters, '@aws/' paths in a fresh AWS folder for the
+        # profile writer, '@failingpolicy' resolved. Returns { Parameters; Aws; Before }.
+        function New-SweepCall([string] $Cmdlet, [hashtable] $Extra, [hashtable] $Prepare = @{}) {
+            $info = $script:Cmdlets[$Cmdlet]
+            $p = $info.Base.Clone() + @{ EndpointUrl = $script:Fault.Url }
+            foreach ($k in $Extra.Keys) { $p[$k] = if ($Extra[$k] -is [string] -and $Extra[$k] -eq '@failingpolicy') { Get-FailingTrustPolicy } else { $Extra[$k] } }
+            $aws = $null; $before = $null
+            if ($info.AwsFolder) {
+                $aws = New-ReliabilityAwsFolder -Root $script:Work -Prepare $Prepare
+                $null = Expand-AwsPath $p $aws
+                $before = Get-FolderSnapshot $aws
+            }
+            [pscustomobject]@{ Parameters = $p; Aws = $aws; Before = $before }
+        }
+
+        # Every file of the AWS folder as a place to look, except the ones the user asked to hold a secret.
+        function Add-FilePlace([System.Collections.IDictionary] $Places, [string] $Aws, [string[]] $Except = @()) {
+            foreach ($f in Get-ChildItem -LiteralPath $Aws -Recurse -Force -File) {
+                if ($Except -contains $f.FullName) { continue }
+                $script:FilesChecked++
+                $Places["the file $([IO.Path]::GetRelativePath($Aws, $f.FullName))"] = [IO.File]::ReadAllText($f.FullName)
+            }
+        }
         $script:Scenarios = 0
         $script:Places = 0
 
@@ -103,8 +160,9 @@ Describe 'Secret-leak sweep' {
     AfterAll {
         Stop-FaultSts -Sts $script:Fault
         Stop-MotoServer -Server $script:Moto
+        Clear-ReliabilityReadOnly $script:Work
         Remove-Item $script:Work -Recurse -Force -ErrorAction Ignore
-        Add-ReliabilitySummary "leaks found: $($script:Leaks.Count) (token, secret key and session token looked for in $script:Places places across $script:Scenarios scenarios)"
+        Add-ReliabilitySummary "leaks found: $($script:Leaks.Count) (token, secret key and session token looked for in $script:Places places across $script:Scenarios scenarios, $script:FilesChecked of them files written or kept by Set-GitlabAwsProfile)"
     }
 
     BeforeEach {
@@ -116,14 +174,64 @@ Describe 'Secret-leak sweep' {
 
     It '<Cmdlet> -<Mode>, token from <Source>: success leaks nothing' -ForEach $success {
         $info = $script:Cmdlets[$Cmdlet]
-        $p = $info.Base.Clone() + @{ EndpointUrl = $script:Fault.Url } + $info.Modes[$Mode].Clone()
+        $call = New-SweepCall -Cmdlet $Cmdlet -Extra $info.Modes[$Mode]
+        $p = $call.Parameters
         Set-TokenSource $Source $p
+        if ($Cmdlet -ne 'Get-GitlabWebIdentityCredential') {
+            # Known secrets for the cmdlets that output none: the exchange answers with FullBody.
+            Set-FaultStsScript -Sts $script:Fault -Faults @(@{ fault = 'missingfields'; body = $script:FullBody; action = 'AssumeRoleWithWebIdentity'; count = 1 })
+        }
         $sweep = Invoke-Sweep -Cmdlet $Cmdlet -Parameters $p
         $r = $sweep.Result
         $r.Error | Should -BeNullOrEmpty
 
         $places = $sweep.Places
+        $full = @{ Token = $script:Token; SecretAccessKey = $script:FullSecrets.FullSecretKey; SessionToken = $script:FullSecrets.FullSessionToken }
+        if ($Cmdlet -eq 'Set-GitlabAwsProfile') {
+            $configText = [IO.File]::ReadAllText((Join-Path $call.Aws 'config'))
+            $credentialsText = [IO.File]::ReadAllText((Join-Path $call.Aws 'credentials'))
+            $tokenFile = Join-Path $call.Aws 'gitlabsts/reliability.token'
+            $except = @()
+            if ($p.WhatIf) {
+                @(Compare-FolderSnapshot $call.Before (Get-FolderSnapshot $call.Aws)) | Should -BeNullOrEmpty -Because '-WhatIf writes nothing'
+                (Get-Content -Raw $sweep.Transcript) | Should -Match 'What if:' -Because 'the transcript recorded what -WhatIf would do'
+            }
+            elseif ($p.Mode -eq 'WebIdentity') {
+                [IO.File]::ReadAllText($tokenFile) | Should -BeExactly $script:Token -Because 'the token file is the one file asked to hold the token'
+                $configText | Should -Match 'web_identity_token_file = .*reliability\.token'
+                $configText | Should -Not -Match ([regex]::Escape($script:Token.Split('.')[1])) -Because 'the config file of a WebIdentity profile holds no token'
+                $except = @($tokenFile)
+            }
+            elseif ($p.Mode -eq 'Credential') {
+                $credentialsText | Should -Match "aws_secret_access_key = $([regex]::Escape($full.SecretAccessKey))" -Because 'the credentials file is the one file asked to hold the keys'
+                $credentialsText | Should -Match "aws_session_token = $([regex]::Escape($full.SessionToken))"
+                $except = @(Join-Path $call.Aws 'credentials')
+            }
+            else {
+                $configText | Should -Match 'credential_process = .*Get-GitlabWebIdentityCredential'
+                Get-FaultStsStats -Sts $script:Fault -Action AssumeRoleWithWebIdentity | Should -Be 0 -Because 'CredentialProcess exchanges later, in the AWS tool'
+            }
+            # Every other file: config (for a CredentialProcess profile too), credentials, lock files, nothing holds a secret.
+            Add-FilePlace $places $call.Aws -Except $except
+            if ($p.Mode -eq 'Credential' -and -not $p.WhatIf) { $places['the config file'] = $configText }
+        }
         switch ($Mode) {
+            { $Cmdlet -ne 'Get-GitlabWebIdentityCredential' } {
+                $secret = $full
+                if ($Cmdlet -eq 'Test-GitlabOidcRole') {
+                    $result = @($r.Output)[0]
+                    if ($Mode -eq 'Quiet') { $result | Should -BeOfType ([bool]) }
+                    else {
+                        $result | Should -BeOfType ([GitlabSts.OidcRoleTestResult])
+                        $result.Success | Should -Be ($Mode -ne 'FailingPolicy') -Because "$($result.Message)"
+                        $places['the result (Format-List *)'] = $result | Format-List * -Force | Out-String -Width 4096
+                        $places['the result (default view)'] = $result | Out-String -Width 4096
+                        $places['the result (ConvertTo-Json)'] = $result | ConvertTo-Json -Depth 6
+                    }
+                    if ($Mode -in 'Pass', 'Quiet', 'FailingPolicy') { Get-FaultStsStats -Sts $script:Fault -Action AssumeRoleWithWebIdentity | Should -Be 1 -Because 'the live test exchanged' }
+                }
+                break
+            }
             'Object' {
                 $credential = @($r.Output)[0]
                 $credential | Should -BeOfType ([GitlabSts.WebIdentityCredential])
@@ -157,21 +265,49 @@ Describe 'Secret-leak sweep' {
         $leaks | Should -BeNullOrEmpty
     }
 
-    It '<Cmdlet>, <Fault>, token from <Source>: failure leaks nothing' -ForEach $failure {
+    It '<Cmdlet> <Mode>, <Fault>, token from <Source>: failure leaks nothing' -ForEach $failure {
         $info = $script:Cmdlets[$Cmdlet]
         if ($Fault -eq 'missingfields with known secrets') {
             Set-FaultStsScript -Sts $script:Fault -Faults @() -Default @{ fault = 'missingfields'; body = $script:KnownBody }
         }
         else { Set-FaultStsScript -Sts $script:Fault -Faults @() -Default $Fault }
-        $p = $info.Base.Clone() + @{ EndpointUrl = $script:Fault.Url }
+        $call = New-SweepCall -Cmdlet $Cmdlet -Extra $(if ($Mode) { $info.FaultModes[$Mode] } else { @{} })
+        $p = $call.Parameters
         if ($info.MaxAttempts) { $p[$info.MaxAttempts] = 2 }
+        Set-TokenSource $Source $p
+        $sweep = Invoke-Sweep -Cmdlet $Cmdlet -Parameters $p
+        if ($Cmdlet -eq 'Test-GitlabOidcRole') {
+            $sweep.Result.Error | Should -BeNullOrEmpty -Because 'Test-GitlabOidcRole reports a fault, it does not throw'
+            $sweep.Result.Reported | Should -Not -BeNullOrEmpty
+            $sweep.Places['the result (Format-List *)'] = $sweep.Result.Reported.Result | Format-List * -Force | Out-String -Width 4096
+        }
+        else {
+            $sweep.Result.Error | Should -Not -BeNullOrEmpty
+            $sweep.Places['$Error'] | Should -Not -BeNullOrEmpty -Because 'the error reached $Error'
+        }
+        @($sweep.Result.Streams | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }).Count | Should -BeGreaterThan 0 -Because 'the verbose stream before the error was captured'
+        if ($call.Aws) {
+            @(Compare-FolderSnapshot $call.Before (Get-FolderSnapshot $call.Aws)) | Should -BeNullOrEmpty -Because 'a failed profile write changes no file'
+            Add-FilePlace $sweep.Places $call.Aws
+        }
+        $secret = @{ Token = $script:Token } + $script:CannedSecrets
+        $leaks = @(Test-Places $sweep.Places $secret "$Cmdlet $Mode, $Fault, token from $Source")
+        $leaks | Should -BeNullOrEmpty
+    }
+
+    It '<Cmdlet>: <Name>, token from <Source>: a local failure leaks nothing and changes no file' -ForEach $localFailure {
+        $call = New-SweepCall -Cmdlet $Cmdlet -Extra $Params -Prepare $(if ($Prepare) { $Prepare } else { @{} })
+        $p = $call.Parameters
         Set-TokenSource $Source $p
         $sweep = Invoke-Sweep -Cmdlet $Cmdlet -Parameters $p
         $sweep.Result.Error | Should -Not -BeNullOrEmpty
         $sweep.Places['$Error'] | Should -Not -BeNullOrEmpty -Because 'the error reached $Error'
-        @($sweep.Result.Streams | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }).Count | Should -BeGreaterThan 0 -Because 'the verbose stream before the error was captured'
-        $secret = @{ Token = $script:Token } + $script:CannedSecrets
-        $leaks = @(Test-Places $sweep.Places $secret "$Cmdlet, $Fault, token from $Source")
+        if ($call.Aws) {
+            @(Compare-FolderSnapshot $call.Before (Get-FolderSnapshot $call.Aws)) | Should -BeNullOrEmpty -Because 'a failed profile write changes no file'
+            Add-FilePlace $sweep.Places $call.Aws
+        }
+        Get-FaultStsStats -Sts $script:Fault -Action AssumeRoleWithWebIdentity | Should -Be 0 -Because 'a local failure needs no STS request'
+        $leaks = @(Test-Places $sweep.Places @{ Token = $script:Token } "$Cmdlet, $Name, token from $Source")
         $leaks | Should -BeNullOrEmpty
     }
 

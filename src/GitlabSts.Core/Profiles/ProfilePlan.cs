@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
+using System.Linq;
 using System.IO;
 using System.Security.Cryptography;
 using System.Text;
@@ -235,14 +236,14 @@ namespace GitlabSts.Core.Profiles
         {
             if (string.IsNullOrEmpty(profileName))
             {
-                return "The profile name must not be empty.";
+                return "The profile name must not be empty. Pass -ProfileName with a name such as 'oidc' (letters, digits, '.', '_', '-').";
             }
 
             foreach (char c in profileName!)
             {
                 if (char.IsWhiteSpace(c) || char.IsControl(c) || c == '[' || c == ']' || c == '"' || c == '\'')
                 {
-                    return $"The profile name '{Printable(profileName)}' is not usable: it must not contain whitespace, line breaks, control characters, brackets or quotes.";
+                    return $"The profile name '{Printable(profileName)}' is not usable: it must not contain whitespace, line breaks, control characters, brackets or quotes. Pass -ProfileName with a name such as 'oidc' (letters, digits, '.', '_', '-').";
                 }
             }
 
@@ -404,12 +405,36 @@ namespace GitlabSts.Core.Profiles
             return sb.ToString();
         }
 
+        /// <summary>
+        /// Checks every file of the plan before anything is written (see <see cref="SafeFileWriter.CheckWritable"/>), so a
+        /// profile whose config file cannot be written does not leave a new token file or credentials section behind.
+        /// <paramref name="probe"/> false skips the probe file (for -WhatIf, which must not touch the disk).
+        /// </summary>
+        public void CheckWritable(bool probe = true)
+        {
+            var writer = new SafeFileWriter();
+
+            // Sections first: a config path the user chose is what to report, not the token file derived from it.
+            foreach (var change in Changes.OrderBy(c => c.Kind == ProfileChangeKind.SetSection ? 0 : c.Kind == ProfileChangeKind.WriteTokenFile ? 1 : 2))
+            {
+                Describe(change, out string description, out string hint);
+                writer.CheckWritable(change.Path, description, hint, probe && (change.Kind != ProfileChangeKind.RemoveSection || File.Exists(change.Path)));
+            }
+        }
+
+        private void Describe(ProfileFileChange change, out string description, out string hint)
+        {
+            bool isConfig = SamePath(change.Path, ConfigPath);
+            description = change.Kind == ProfileChangeKind.WriteTokenFile ? "web identity token file" : isConfig ? "AWS config file" : "AWS credentials file";
+            hint = change.Kind == ProfileChangeKind.WriteTokenFile ? TokenHint : isConfig ? ConfigHint : CredentialsHint;
+        }
+
         /// <summary>Makes the changes with a <see cref="SafeFileWriter"/> for the current platform.</summary>
         public void Apply() => Apply(new SafeFileWriter());
 
         /// <summary>
         /// Makes the changes in order (token file first), each an atomic locked read-modify-write.
-        /// First checks every target (<see cref="SafeFileWriter.CheckTarget"/>), so a path that can never be
+        /// First checks every target (<see cref="CheckWritable"/>, without a probe file), so a path that can never be
         /// a file (a folder there, a file where a folder should be) fails before anything is written: no
         /// token file is left behind for a profile that was not written.
         /// Throws <see cref="GitlabStsException"/> (<see cref="ErrorIds.ProfileWriteFailed"/>) on failure;
@@ -422,18 +447,12 @@ namespace GitlabSts.Core.Profiles
                 throw new ArgumentNullException(nameof(writer));
             }
 
-            foreach (var change in Changes)
-            {
-                if (change.Kind != ProfileChangeKind.RemoveSection || File.Exists(change.Path))
-                {
-                    SafeFileWriter.CheckTarget(change.Path, DescriptionOf(change), HintOf(change));
-                }
-            }
+            // A path that can never be a file fails here, before the first write (no token file left behind).
+            CheckWritable(probe: false);
 
             foreach (var change in Changes)
             {
-                string description = DescriptionOf(change);
-                string hint = HintOf(change);
+                Describe(change, out string description, out string hint);
                 switch (change.Kind)
                 {
                     case ProfileChangeKind.WriteTokenFile:
@@ -456,12 +475,6 @@ namespace GitlabSts.Core.Profiles
                 }
             }
         }
-
-        private string DescriptionOf(ProfileFileChange change) =>
-            change.Kind == ProfileChangeKind.WriteTokenFile ? "web identity token file" : SamePath(change.Path, ConfigPath) ? "AWS config file" : "AWS credentials file";
-
-        private string HintOf(ProfileFileChange change) =>
-            change.Kind == ProfileChangeKind.WriteTokenFile ? TokenHint : SamePath(change.Path, ConfigPath) ? ConfigHint : CredentialsHint;
 
         internal static string SafeFileName(string profileName)
         {

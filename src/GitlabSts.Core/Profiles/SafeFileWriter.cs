@@ -171,39 +171,61 @@ namespace GitlabSts.Core.Profiles
         }
 
         /// <summary>
-        /// Fails now, touching nothing, when <paramref name="path"/> can never be written as a file: a folder
-        /// exists at the path, or a regular file stands where one of its folders should be. Lets a caller that
-        /// writes several files check them all before writing the first. Other problems (permissions, disk
-        /// space) still surface in <see cref="Update"/>.
+        /// Checks, without changing anything, that <see cref="Update"/> could write <paramref name="path"/>: it is not a
+        /// folder, no part of its folder path is a regular file, and (unless <paramref name="probe"/> is false) the
+        /// nearest existing folder accepts a new file (a probe temp file is created and deleted at once; this is what
+        /// stops root too, e.g. on a read-only mount or an immutable folder). Lets a caller that writes several files
+        /// fail before the first one, instead of leaving the first changed when the second cannot be written.
+        /// Throws <see cref="GitlabStsException"/> (<see cref="ErrorIds.ProfileWriteFailed"/>) like Update.
         /// </summary>
-        public static void CheckTarget(string path, string description = "file", string? pathHint = null)
+        public void CheckWritable(string path, string description = "file", string? pathHint = null, bool probe = true)
         {
-            string target;
+            string target = path;
+            string stage = "write it";
             try
             {
                 target = ResolveTarget(Path.GetFullPath(path), description, pathHint);
-            }
-            catch (Exception ex) when (ex is IOException || ex is ArgumentException || ex is NotSupportedException || ex is UnauthorizedAccessException || ex is System.Security.SecurityException)
-            {
-                return; // Update reports it, with the stage it failed in.
-            }
+                if (Directory.Exists(target))
+                {
+                    throw Fail(description, target, "a folder exists at that path. Remove or rename the folder, or choose another path" + Hint(pathHint) + ".", null);
+                }
 
-            if (Directory.Exists(target))
-            {
-                throw FolderAtPath(description, target, pathHint);
-            }
+                string dir = Path.GetDirectoryName(target) ?? throw Fail(description, target, "it has no parent folder. Choose a file path" + Hint(pathHint) + ".", null);
+                string? existing = dir;
+                while (existing is not null && !Directory.Exists(existing))
+                {
+                    if (File.Exists(existing))
+                    {
+                        throw Fail(description, target, $"'{existing}' is a file, not a folder, so no folder can be created below it. Choose another path{Hint(pathHint)}.", null);
+                    }
 
-            for (string? dir = Path.GetDirectoryName(target); dir is not null; dir = Path.GetDirectoryName(dir))
-            {
-                if (Directory.Exists(dir))
+                    existing = Path.GetDirectoryName(existing);
+                }
+
+                if (existing is null || !probe)
                 {
                     return;
                 }
 
-                if (File.Exists(dir))
+                stage = existing == dir ? "create a file in its folder" : $"create its folder in '{existing}'";
+                string probePath = Path.Combine(existing, existing == dir
+                    ? "." + Path.GetFileName(target) + TempMarker + Guid.NewGuid().ToString("N") + TempSuffix
+                    : ".gitlabsts-probe-" + Guid.NewGuid().ToString("N") + TempSuffix);
+                using (new FileStream(probePath, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.DeleteOnClose))
                 {
-                    throw Fail(description, target, $"'{dir}' is a file, not a folder. Choose another path{Hint(pathHint)}.", null);
                 }
+            }
+            catch (GitlabStsException)
+            {
+                throw;
+            }
+            catch (UnauthorizedAccessException ex)
+            {
+                throw Fail(description, target, $"permission denied trying to {stage} ({ex.Message}). Make the file and its folder '{SafeDir(target)}' writable by the current user, or choose another path{Hint(pathHint)}.", ex);
+            }
+            catch (Exception ex) when (ex is IOException || ex is NotSupportedException || ex is System.Security.SecurityException || ex is ArgumentException)
+            {
+                throw Fail(description, target, $"could not {stage} ({ex.Message}). Check that '{SafeDir(target)}' is a folder on a writable file system with free space, or choose another path{Hint(pathHint)}.", ex);
             }
         }
 

@@ -130,6 +130,11 @@ namespace GitlabSts.Core.RoleTest
                 {
                     checks.Add(new DiagnosisCheck(ExchangeCheck, CheckResult.Skip, "Skipped: the token has expired, so STS would refuse it."));
                 }
+                else if (diagnosis.Checks.Any(c => c.Result == CheckResult.Fail && c.Code == "TokenNotYetValid"))
+                {
+                    // Like an expired token: the exchange refuses it locally (InvalidIdentityToken), and STS would too.
+                    checks.Add(new DiagnosisCheck(ExchangeCheck, CheckResult.Skip, "Skipped: the token is not valid yet (nbf is in the future), so STS would refuse it."));
+                }
                 else
                 {
                     liveFailure = RunLive(request, result, checks, exchanger ?? new StsExchanger(), callerIdentity ?? CallerIdentity.Get, log, cancel);

@@ -109,6 +109,7 @@ namespace GitlabSts.Commands
         private ProfilePlan CreatePlan(out string? region)
         {
             ProfileMode mode = Credential != null ? ProfileMode.Credential : Mode;
+            ExchangeRequest? pendingExchange = null;
             var request = new AwsProfileRequest
             {
                 Mode = (AwsProfileMode)(int)mode,
@@ -149,22 +150,46 @@ namespace GitlabSts.Commands
                         request.SessionToken = "<from STS>";
                         break;
                     case ProfileMode.Credential:
-                        ExchangeResult result = new StsExchanger().Exchange(exchange, Log, CancelToken);
-                        request.AccessKeyId = result.AccessKeyId;
-                        request.SecretAccessKey = result.SecretAccessKey;
-                        request.SessionToken = result.SessionToken;
+                        // Placeholders until the exchange: the profile name and every path are checked first, so a
+                        // profile that cannot be written costs no STS request (and no credentials are minted for nothing).
+                        pendingExchange = exchange;
+                        request.AccessKeyId = "pending";
+                        request.SecretAccessKey = "pending";
+                        request.SessionToken = "pending";
                         break;
                 }
             }
 
             request.Region = region;
+            ProfilePlan plan = BuildPlan(request);
+
+            // Every file is checked before the first is written: a config file that cannot be written must not leave a
+            // new token file (or credentials section) behind. -WhatIf only looks (no probe file).
+            plan.CheckWritable(probe: !IsWhatIf());
+
+            if (pendingExchange != null)
+            {
+                ExchangeResult result = new StsExchanger().Exchange(pendingExchange, Log, CancelToken);
+                request.AccessKeyId = result.AccessKeyId;
+                request.SecretAccessKey = result.SecretAccessKey;
+                request.SessionToken = result.SessionToken;
+                plan = BuildPlan(request);
+            }
+
+            return plan;
+        }
+
+        private static ProfilePlan BuildPlan(AwsProfileRequest request)
+        {
             try
             {
                 return ProfilePlan.Create(request);
             }
             catch (ArgumentException e)
             {
-                throw new GitlabStsException(ErrorIds.ProfileWriteFailed, ErrorKind.InvalidArgument, e.Message, e.ParamName ?? "ProfileName");
+                // ArgumentException.Message ends with " (Parameter 'X')": not for people.
+                string message = e.ParamName != null ? e.Message.Replace($" (Parameter '{e.ParamName}')", string.Empty) : e.Message;
+                throw new GitlabStsException(ErrorIds.ProfileWriteFailed, ErrorKind.InvalidArgument, message, e.ParamName ?? "ProfileName");
             }
         }
 
@@ -216,12 +241,22 @@ namespace GitlabSts.Commands
             }
         }
 
-        /// <summary>This module's manifest (two folders above bin/&lt;framework&gt;/GitlabSts.dll), else the module name.</summary>
+        /// <summary>
+        /// This module's manifest: the nearest GitlabSts.psd1 above this assembly (bin/&lt;framework&gt;[/&lt;rid&gt;]/GitlabSts.dll),
+        /// else the module name.
+        /// </summary>
         private static string ModuleManifestPath()
         {
-            string dir = Path.GetDirectoryName(typeof(SetGitlabAwsProfileCommand).Assembly.Location)!;
-            string manifest = Path.GetFullPath(Path.Combine(dir, "..", "..", "GitlabSts.psd1"));
-            return File.Exists(manifest) ? manifest : "GitlabSts";
+            for (string? dir = Path.GetDirectoryName(typeof(SetGitlabAwsProfileCommand).Assembly.Location); dir != null; dir = Path.GetDirectoryName(dir))
+            {
+                string manifest = Path.Combine(dir, "GitlabSts.psd1");
+                if (File.Exists(manifest))
+                {
+                    return manifest;
+                }
+            }
+
+            return "GitlabSts";
         }
 
         /// <summary>The PowerShell running now: pwsh or powershell.exe, or 'dotnet' + pwsh.dll for the dotnet tool.</summary>
