@@ -160,15 +160,20 @@ namespace GitlabSts.Core.Profiles
             {
                 throw;
             }
-            catch (UnauthorizedAccessException ex)
+            catch (Exception ex) when (IsFileSystemFailure(ex))
             {
-                throw Fail(description, target, $"permission denied trying to {stage} ({ex.Message}). Make the file and its folder '{SafeDir(target)}' writable by the current user, or choose another path{Hint(pathHint)}.", ex);
-            }
-            catch (Exception ex) when (ex is IOException || ex is NotSupportedException || ex is System.Security.SecurityException || ex is ArgumentException)
-            {
-                throw Fail(description, target, $"could not {stage} ({ex.Message}). Check that '{SafeDir(target)}' is a folder on a writable file system with free space, or choose another path{Hint(pathHint)}.", ex);
+                throw FileSystemFailure(ex, description, target, stage, pathHint);
             }
         }
+
+        private static bool IsFileSystemFailure(Exception ex) =>
+            ex is UnauthorizedAccessException || ex is IOException || ex is NotSupportedException || ex is System.Security.SecurityException || ex is ArgumentException;
+
+        /// <summary>What failed while trying to <paramref name="stage"/>, and what to change.</summary>
+        private static GitlabStsException FileSystemFailure(Exception ex, string description, string target, string stage, string? pathHint) =>
+            ex is UnauthorizedAccessException
+                ? Fail(description, target, $"permission denied trying to {stage} ({ex.Message}). Make the file and its folder '{SafeDir(target)}' writable by the current user, or choose another path{Hint(pathHint)}.", ex)
+                : Fail(description, target, $"could not {stage} ({ex.Message}). Check that '{SafeDir(target)}' is a folder on a writable file system with free space, or choose another path{Hint(pathHint)}.", ex);
 
         /// <summary>
         /// Checks, without changing anything, that <see cref="Update"/> could write <paramref name="path"/>: it is not a
@@ -219,13 +224,9 @@ namespace GitlabSts.Core.Profiles
             {
                 throw;
             }
-            catch (UnauthorizedAccessException ex)
+            catch (Exception ex) when (IsFileSystemFailure(ex))
             {
-                throw Fail(description, target, $"permission denied trying to {stage} ({ex.Message}). Make the file and its folder '{SafeDir(target)}' writable by the current user, or choose another path{Hint(pathHint)}.", ex);
-            }
-            catch (Exception ex) when (ex is IOException || ex is NotSupportedException || ex is System.Security.SecurityException || ex is ArgumentException)
-            {
-                throw Fail(description, target, $"could not {stage} ({ex.Message}). Check that '{SafeDir(target)}' is a folder on a writable file system with free space, or choose another path{Hint(pathHint)}.", ex);
+                throw FileSystemFailure(ex, description, target, stage, pathHint);
             }
         }
 
