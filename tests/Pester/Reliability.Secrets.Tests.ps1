@@ -134,11 +134,13 @@ Describe 'Secret-leak sweep' {
         # Runs one call under a transcript with -Verbose -Debug; returns every text a user could see, by place.
         function Invoke-Sweep([string] $Cmdlet, [hashtable] $Parameters) {
             $transcript = Join-Path $script:Work "transcript-$([guid]::NewGuid()).txt"
-            $errorsBefore = $global:Error.Count
+            # The newest error before the call: everything in front of it is new. (A count difference fails once $Error
+            # is full at $MaximumErrorCount, as it is late in a whole-suite run.)
+            $newestBefore = if ($global:Error.Count) { $global:Error[0] } else { $null }
             $null = Start-Transcript -Path $transcript -UseMinimalHeader
             try { $r = Invoke-ReliabilityCall -Cmdlet $Cmdlet -Parameters ($Parameters + @{ Verbose = $true; Debug = $true }) }
             finally { $null = Stop-Transcript }
-            $newErrors = @($global:Error | Select-Object -First ([Math]::Max(0, $global:Error.Count - $errorsBefore)))
+            $newErrors = @(foreach ($e in $global:Error) { if ([object]::ReferenceEquals($e, $newestBefore)) { break }; $e })
             $places = [ordered]@{
                 'the six streams'   = (@($r.Streams | ForEach-Object { "$($_.Message)"; "$_"; $_ | Out-String -Width 4096 }) -join "`n")
                 'the transcript'    = (Get-Content -Raw $transcript)
