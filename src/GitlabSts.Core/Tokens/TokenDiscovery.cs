@@ -110,7 +110,7 @@ namespace GitlabSts.Core.Tokens
             string text;
             try
             {
-                text = ReadBounded(path);
+                text = ReadBounded(path!);
             }
             catch (Exception e) when (e is FileNotFoundException || e is DirectoryNotFoundException)
             {
