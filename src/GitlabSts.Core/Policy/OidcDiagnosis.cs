@@ -14,15 +14,6 @@ namespace GitlabSts.Core.Policy
     {
         public const string TokenClaimsCheck = "TokenClaims", TrustPolicyCheck = "TrustPolicy";
 
-        /// <summary>Check names in the order they appear (statement checks, one per statement, come after AudienceCondition).</summary>
-        public static readonly IReadOnlyList<string> CheckNames = new[]
-        {
-            TokenTimeChecks.Expiry, TokenTimeChecks.NotBefore, TokenTimeChecks.IssuedAt, ProviderChecks.IssuerUrl,
-            TrustPolicyCheck, ProviderChecks.ProviderPrincipal, ProviderChecks.ClientId, ProviderChecks.AudienceCondition,
-            "Statement <n> [(<Sid>)]", PolicyChecks.WildcardTrap, PolicyChecks.UnexposedKeyTrap, PolicyChecks.VariableTrap,
-            PolicyChecks.SubjectScope, PolicyChecks.Decision,
-        };
-
         public static DiagnosisResult Run(DiagnosisInput input)
         {
             if (input == null) throw new ArgumentNullException(nameof(input));

@@ -206,7 +206,7 @@ namespace GitlabSts.Core.RoleTest
         private static RoleTestResult Malformed(ExchangeSettings settings, IEnvironmentReader env, GitlabStsException e) => new RoleTestResult
         {
             Success = false,
-            RoleArn = settings.RoleArn ?? env.Get("ROLE_ARN") ?? env.Get("AWS_ROLE_ARN") ?? string.Empty,
+            RoleArn = ExchangeRequest.DefaultRoleArn(settings.RoleArn, env) ?? string.Empty,
             Checks = new[] { new DiagnosisCheck(TokenShapeCheck, CheckResult.Fail, e.Message, "MalformedToken", null) },
             ErrorCode = "MalformedToken",
             Message = e.Message,

@@ -90,7 +90,7 @@ namespace GitlabSts.Core.Sts
         public static ExchangeRequest Resolve(ExchangeSettings settings, IEnvironmentReader env, ICoreLog log, DateTimeOffset now, bool checkTokenTimes = true)
         {
             var request = new ExchangeRequest();
-            request.RoleArn = Sts.RoleArn.Parse(settings.RoleArn ?? env.Get("ROLE_ARN") ?? env.Get("AWS_ROLE_ARN"));
+            request.RoleArn = Sts.RoleArn.Parse(DefaultRoleArn(settings.RoleArn, env));
             request.RoleSessionName = ResolveSessionName(settings.RoleSessionName, env, now);
             request.DurationSeconds = CheckDuration(settings.DurationSeconds);
             request.Policy = CheckPolicy(settings.Policy);
@@ -221,23 +221,39 @@ namespace GitlabSts.Core.Sts
             return arns.ToArray();
         }
 
-        private static (string Region, bool Explicit) ResolveRegion(string? explicitRegion, IEnvironmentReader env, RoleArn role, ICoreLog log)
+        /// <summary>The role ARN as given, else $env:ROLE_ARN, else $env:AWS_ROLE_ARN (unchecked).</summary>
+        public static string? DefaultRoleArn(string? explicitRoleArn, IEnvironmentReader env) =>
+            explicitRoleArn ?? env.Get("ROLE_ARN") ?? env.Get("AWS_ROLE_ARN");
+
+        /// <summary>
+        /// The region as given, else $env:AWS_REGION, else $env:AWS_DEFAULT_REGION (unchecked, untrimmed), and where it
+        /// came from; null when none is set.
+        /// </summary>
+        public static string? FindRegion(string? explicitRegion, IEnvironmentReader env, out string? source)
         {
-            string? source = null;
-            string? region = explicitRegion;
-            if (!string.IsNullOrWhiteSpace(region))
+            if (!string.IsNullOrWhiteSpace(explicitRegion))
             {
                 source = "-Region";
-            }
-            else if ((region = env.Get("AWS_REGION")) != null)
-            {
-                source = "AWS_REGION";
-            }
-            else if ((region = env.Get("AWS_DEFAULT_REGION")) != null)
-            {
-                source = "AWS_DEFAULT_REGION";
+                return explicitRegion;
             }
 
+            foreach (string name in new[] { "AWS_REGION", "AWS_DEFAULT_REGION" })
+            {
+                string? value = env.Get(name);
+                if (value != null)
+                {
+                    source = name;
+                    return value;
+                }
+            }
+
+            source = null;
+            return null;
+        }
+
+        private static (string Region, bool Explicit) ResolveRegion(string? explicitRegion, IEnvironmentReader env, RoleArn role, ICoreLog log)
+        {
+            string? region = FindRegion(explicitRegion, env, out string? source);
             if (region == null || source == null)
             {
                 if (role.Partition == "aws")

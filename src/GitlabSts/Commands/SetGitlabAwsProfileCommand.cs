@@ -200,9 +200,7 @@ namespace GitlabSts.Commands
 
         private string? ExplicitRegion()
         {
-            string? region = !string.IsNullOrWhiteSpace(Region) ? Region
-                : Environment.GetEnvironmentVariable("AWS_REGION") is string r && r.Length > 0 ? r
-                : Environment.GetEnvironmentVariable("AWS_DEFAULT_REGION");
+            string? region = ExchangeRequest.FindRegion(Region, ProcessEnvironment.Instance, out _);
             return string.IsNullOrWhiteSpace(region) ? null : region!.Trim();
         }
 
