@@ -89,6 +89,7 @@ namespace GitlabSts.Core.Sts
         /// </summary>
         public static ExchangeRequest Resolve(ExchangeSettings settings, IEnvironmentReader env, ICoreLog log, DateTimeOffset now, bool checkTokenTimes = true)
         {
+            RejectTokenInPlaceOfValue(settings, env);
             var request = new ExchangeRequest();
             request.RoleArn = Sts.RoleArn.Parse(DefaultRoleArn(settings.RoleArn, env));
             request.RoleSessionName = ResolveSessionName(settings.RoleSessionName, env, now);
@@ -219,6 +220,31 @@ namespace GitlabSts.Core.Sts
             }
 
             return arns.ToArray();
+        }
+
+        /// <summary>
+        /// An ID token pasted into another parameter (or ROLE_ARN, AWS_REGION, ...) would be echoed by that parameter's
+        /// error message; say which parameter holds it, without the value, before any other check can echo it.
+        /// </summary>
+        private static void RejectTokenInPlaceOfValue(ExchangeSettings settings, IEnvironmentReader env)
+        {
+            var values = new (string Parameter, string ErrorId, string? Value)[]
+            {
+                ("RoleArn", ErrorIds.InvalidRoleArn, DefaultRoleArn(settings.RoleArn, env)),
+                ("RoleSessionName", ErrorIds.InvalidSessionName, settings.RoleSessionName),
+                ("Region", ErrorIds.InvalidRegion, FindRegion(settings.Region, env, out _)),
+                ("EndpointUrl", ErrorIds.InvalidRegion, settings.EndpointUrl ?? env.Get("AWS_ENDPOINT_URL_STS") ?? env.Get("AWS_ENDPOINT_URL")),
+                ("Audience", ErrorIds.InvalidIdentityToken, settings.Audience),
+            };
+            foreach ((string parameter, string errorId, string? value) in values.Concat((settings.PolicyArns ?? Array.Empty<string>()).Select(a => ("PolicyArn", ErrorIds.InvalidPolicy, (string?)a))))
+            {
+                if (IdToken.LooksLikeJwt(value))
+                {
+                    throw new GitlabStsException(errorId, ErrorKind.InvalidArgument,
+                        $"-{parameter} (or the environment variable it defaults to) holds what looks like an ID token, so it is not shown. " +
+                        $"Pass the token with -WebIdentityToken, -TokenVariable or -TokenFile, and a {parameter} value in -{parameter}.", parameter);
+                }
+            }
         }
 
         /// <summary>The role ARN as given, else $env:ROLE_ARN, else $env:AWS_ROLE_ARN (unchecked).</summary>
