@@ -129,12 +129,14 @@ function Install-TestPeer {
 }
 
 function Get-XunitCounts([string] $TrxPath) {
-    if (-not (Test-Path $TrxPath)) { return [pscustomobject]@{ Passed = 0; Failed = 1; Skipped = 0 } }
+    if (-not (Test-Path $TrxPath)) { return [pscustomobject]@{ Passed = 0; Failed = 1; Skipped = 0; FailedNames = @("xunit: no results in $TrxPath") } }
     $counters = ([xml](Get-Content -Raw $TrxPath)).TestRun.ResultSummary.Counters
     [pscustomobject]@{
         Passed  = [int]$counters.passed
         Failed  = [int]$counters.failed + [int]$counters.error + [int]$counters.timeout + [int]$counters.aborted
         Skipped = [int]$counters.notExecuted
+        FailedNames = @(([xml](Get-Content -Raw $TrxPath)).TestRun.Results.UnitTestResult | Where-Object outcome -NE 'Passed' | Where-Object outcome -NE 'NotExecuted' |
+            ForEach-Object { "$($_.testName): $(@($_.Output.ErrorInfo.Message -split "`n")[0])" })
     }
 }
 
@@ -144,7 +146,7 @@ function Invoke-TestTask {
     if (Test-Path $results) { Remove-Item $results -Recurse -Force }
     New-Item -ItemType Directory -Path $results -Force | Out-Null
 
-    $xunit = [pscustomobject]@{ Passed = 0; Failed = 0; Skipped = 0 }
+    $xunit = [pscustomobject]@{ Passed = 0; Failed = 0; Skipped = 0; FailedNames = @() }
     if (-not $SkipUnitTests) {
         Write-Step 'xunit: GitlabSts.Core.Tests'
         & dotnet test (Join-Path $Root 'tests/GitlabSts.Core.Tests/GitlabSts.Core.Tests.csproj') -c $Configuration --no-build --nologo `
@@ -173,9 +175,10 @@ function Invoke-TestTask {
         Remove-Item Env:GITLABSTS_TEST_MOTO_URL, Env:GITLABSTS_TEST_SUMMARY -ErrorAction Ignore
     }
 
-    $pester = if (Test-Path $pesterResult) { Get-Content -Raw $pesterResult | ConvertFrom-Json } else { [pscustomobject]@{ Passed = 0; Failed = 1; Skipped = 0 } }
+    $pester = if (Test-Path $pesterResult) { Get-Content -Raw $pesterResult | ConvertFrom-Json } else { [pscustomobject]@{ Passed = 0; Failed = 1; Skipped = 0; FailedNames = @("Pester: no results in $pesterResult") } }
     $summaryFile = Join-Path $results 'summary.txt'
     if (Test-Path $summaryFile) { Get-Content $summaryFile | Write-Host }
+    foreach ($name in @($xunit.FailedNames) + @($pester.FailedNames) | Where-Object { $_ }) { Write-Host "FAILED: $name" }
     Write-Host "xunit: $($xunit.Passed) passed, $($xunit.Failed) failed; Pester: $($pester.Passed) passed, $($pester.Failed) failed, $($pester.Skipped) skipped"
     $passed = $xunit.Passed + $pester.Passed
     $failed = $xunit.Failed + $pester.Failed

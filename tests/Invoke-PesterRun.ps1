@@ -19,4 +19,9 @@ $result = Invoke-Pester -Configuration $configuration
     Passed  = $result.PassedCount
     Failed  = $result.FailedCount + $result.FailedBlocksCount + $result.FailedContainersCount
     Skipped = $result.SkippedCount
-} | ConvertTo-Json | Set-Content -Path $ResultPath -Encoding utf8
+    # What failed, so the end of a long log (all a CI page may keep) names it.
+    FailedNames = @(
+        @($result.Failed) | ForEach-Object { "$($_.ExpandedPath): $(@($_.ErrorRecord)[0].Exception.Message -split "`n" | Select-Object -First 1)" }
+        @($result.FailedBlocks) + @($result.FailedContainers) | ForEach-Object { "$(if ($_.Name) { $_.Name } else { $_.Item }): setup failed: $(@($_.ErrorRecord)[0].Exception.Message -split "`n" | Select-Object -First 1)" }
+    )
+} | ConvertTo-Json -Depth 3 | Set-Content -Path $ResultPath -Encoding utf8

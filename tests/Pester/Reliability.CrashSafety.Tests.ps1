@@ -4,9 +4,11 @@
 # lock it held is released by its death. Stray temp files (.<name>.gitlabsts-*.tmp) a kill left behind are gone after
 # the next successful write.
 #
-# The kill is random, so the test repeats it until enough kills have landed mid-write (a temp file was left: the
-# writer was between creating and renaming it), and fails when none did: a test whose kills all land between writes
-# would prove nothing. A 4 MiB config file makes each write long enough to be hit.
+# Two kinds of kill: some at a random moment of the loop (wherever they land), and some aimed: a tight poll sees the
+# writer create the config file's temp file and the kill follows at once, while the 4 MiB file is being written and
+# flushed. The test fails when no kill landed mid-write (a temp file was left: the writer was between creating and
+# renaming it): a test whose kills all land between writes would prove nothing. Random kills alone missed that window
+# in one CI run of 12, so the aimed kills make it certain enough not to depend on luck.
 Describe 'Crash safety' {
     BeforeAll {
         . (Join-Path $PSScriptRoot 'Common.ps1')
@@ -44,7 +46,7 @@ for ($i = 1; ; $i++) {
         Add-ReliabilitySummary "writers killed mid-loop: $script:Kills ($script:MidWrite mid-write, leaving a temp file; previous files intact after $script:Intact; no stray temp file after the next write)"
     }
 
-    It 'a writer killed at a random moment leaves the previous files intact, and the next write leaves no stray temp file' {
+    It 'a writer killed at a random moment or mid-write leaves the previous files intact, and the next write of each file leaves no stray temp file' {
         $aws = (New-Item -ItemType Directory -Path (Join-Path $script:Work 'aws')).FullName
         $config = Join-Path $aws 'config'
         $credentials = Join-Path $aws 'credentials'
@@ -59,23 +61,35 @@ for ($i = 1; ; $i++) {
         $rng = [Random]::new()
         $log = [Collections.Generic.List[string]]::new()
 
-        for ($round = 1; $round -le 12 -and -not ($script:MidWrite -ge 3 -or ($round -gt 8 -and $script:MidWrite -ge 1)); $round++) {
+        # Rounds 1-4 kill at a random moment; later rounds aim at a write in progress, until 3 kills landed mid-write.
+        for ($round = 1; $round -le 12 -and -not ($round -gt 4 -and $script:MidWrite -ge 3); $round++) {
+            $aimed = $round -gt 4
             $p = Start-Writer $aws
             try {
                 $ready = $p.StandardOutput.ReadLineAsync()
                 $ready.Wait(90000) | Should -BeTrue -Because 'the writer made its first write'
                 $ready.Result | Should -Be 'ready' -Because "the writer started ($(if ($p.HasExited) { $p.StandardError.ReadToEnd() }))"
-                Start-Sleep -Milliseconds $rng.Next(50, 1500)
+                if ($aimed) {
+                    # A tight poll, not a FileSystemWatcher: the watcher's event arrives after the 4 MiB write is done.
+                    $deadline = [DateTime]::UtcNow.AddSeconds(30); $polls = 0
+                    while (-not [IO.Directory]::EnumerateFiles($aws, '.config.gitlabsts-*.tmp').GetEnumerator().MoveNext()) {
+                        if ((++$polls % 1000) -eq 0 -and [DateTime]::UtcNow -gt $deadline) { throw 'The writer made no temp file for 30 s.' }
+                    }
+                }
+                else { Start-Sleep -Milliseconds $rng.Next(50, 1500) }
                 $p.HasExited | Should -BeFalse -Because "the writer is still writing ($(if ($p.HasExited) { $p.StandardError.ReadToEnd() }))"
                 $p.Kill()   # SIGKILL: no finally block, no cleanup
                 $p.WaitForExit()
             }
-            finally { if (-not $p.HasExited) { $p.Kill() }; $p.Dispose() }
+            finally {
+                if (-not $p.HasExited) { $p.Kill() }
+                $p.Dispose()
+            }
             $script:Kills++
 
             $temps = @(Get-ChildItem -LiteralPath $aws -Recurse -Force -File | Where-Object Name -Match '^\..+\.gitlabsts-.+\.tmp$')
             if ($temps.Count) { $script:MidWrite++ }
-            $log.Add("round $round`: killed; temp files left: $($temps.Count) ($(@($temps.Name) -join ', '))")
+            $log.Add("round $round`: killed $(if ($aimed) { 'as a temp file appeared' } else { 'at a random moment' }); temp files left: $($temps.Count) ($(@($temps.Name) -join ', '))")
 
             # The config file: every pre-existing byte, then only complete crash sections; it parses as INI.
             $bytes = [IO.File]::ReadAllBytes($config)
@@ -95,11 +109,16 @@ for ($i = 1; ; $i++) {
         Write-Host ($log -join "`n")
         $script:MidWrite | Should -BeGreaterThan 0 -Because "at least one kill must land mid-write for this test to prove anything ($script:Kills kills)"
 
-        # The next write (in this process) takes the lock the killed writer held and removes its temp files.
+        # The next write of a file (in this process) takes the lock the killed writer held and removes that file's stray
+        # temp files; writing each profile once rewrites the config file and every token file.
         $sw = [Diagnostics.Stopwatch]::StartNew()
         Set-GitlabAwsProfile -RoleArn 'arn:aws:iam::123456789012:role/after' -WebIdentityToken $script:Token -ProfileName 'crash1' -ConfigPath $config -CredentialsPath $credentials
         $sw.Elapsed.TotalSeconds | Should -BeLessThan 20 -Because 'the lock of a killed writer is released by its death'
-        @(Get-ChildItem -LiteralPath $aws -Recurse -Force -File | Where-Object Name -Match '\.gitlabsts-.+\.tmp$').Name | Should -BeNullOrEmpty -Because 'the next write removes stray temp files'
+        @(Get-ChildItem -LiteralPath $aws -Recurse -Force -File | Where-Object Name -Match '^\.(config|crash1\.token)\.gitlabsts-.+\.tmp$').Name | Should -BeNullOrEmpty -Because 'the next write of a file removes its stray temp files'
+        foreach ($name in 'crash0', 'crash2') {
+            Set-GitlabAwsProfile -RoleArn 'arn:aws:iam::123456789012:role/after' -WebIdentityToken $script:Token -ProfileName $name -ConfigPath $config -CredentialsPath $credentials
+        }
+        @(Get-ChildItem -LiteralPath $aws -Recurse -Force -File | Where-Object Name -Match '\.gitlabsts-.+\.tmp$').Name | Should -BeNullOrEmpty -Because 'the next write of each file removes its stray temp files'
         (Get-Content -Raw $config) | Should -Match 'role_arn = arn:aws:iam::123456789012:role/after'
         [IO.File]::ReadAllBytes($config)[0..($original.Length - 1)] -join ',' | Should -Be ($original -join ',')
     }
