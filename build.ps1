@@ -6,6 +6,7 @@
     dotnet tool restore; dotnet pwsh ./build.ps1 -Task Demo
 .EXAMPLE
     dotnet pwsh ./build.ps1 -Task Test -PesterPath tests/Pester/GetCredential.Tests.ps1 -SkipUnitTests
+    dotnet pwsh ./build.ps1 -Task Test -PesterPath 'tests/Pester/Reliability.*.ps1,tests/Pester/SetProfile.Tests.ps1'   (from a shell: commas)
 #>
 [CmdletBinding()]
 param(
@@ -166,7 +167,7 @@ function Invoke-TestTask {
         $env:GITLABSTS_MODULE_MANIFEST = Join-Path $ModuleOut 'GitlabSts.psd1'
         $env:GITLABSTS_PWSH = Get-PwshDll
         $env:GITLABSTS_TEST_SUMMARY = Join-Path $results 'summary.txt'   # test files append their counts; printed below
-        $paths = if ($PesterPath) { $PesterPath | ForEach-Object { (Resolve-Path $_).Path } } else { @(Join-Path $Root 'tests/Pester') }
+        $paths = if ($PesterPath) { $PesterPath -split ',' | Where-Object { $_ } | ForEach-Object { (Resolve-Path $_).Path } } else { @(Join-Path $Root 'tests/Pester') }
         & dotnet $env:GITLABSTS_PWSH -NoProfile -NonInteractive -File (Join-Path $Root 'tests/Invoke-PesterRun.ps1') `
             -PesterModule $pesterModule -Path ($paths -join [IO.Path]::PathSeparator) -ResultPath $pesterResult
     }

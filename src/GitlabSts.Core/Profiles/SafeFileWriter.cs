@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Diagnostics;
 using System.IO;
 using System.Runtime.InteropServices;
@@ -19,7 +20,7 @@ namespace GitlabSts.Core.Profiles
     /// (30 s by default). The lock file is left in place: deleting it would let two writers lock two
     /// different inodes;</item>
     /// <item>under the lock: stale temp files of earlier killed writers (<c>.&lt;name&gt;.gitlabsts-*.tmp</c>)
-    /// are deleted, the current text is read (null when the file is missing), transformed, written to a
+    /// are deleted (those of other files in the folder too, when their lock is free), the current text is read (null when the file is missing), transformed, written to a
     /// new owner-only temp file in the same folder (0600), flushed to disk, and renamed over the target
     /// (an atomic replace: readers see the old or the new file, never a torn one);</item>
     /// <item>encoding is preserved: UTF-8 with its BOM kept as the character U+FEFF in the text passed
@@ -379,6 +380,57 @@ namespace GitlabSts.Core.Profiles
         {
             // Only called with the lock held: no other GitlabSts writer of this target is between
             // creating and renaming its temp file, so every match is a leftover of a killed writer.
+            DeleteTemps(dir, name);
+
+            // Leftovers of other targets in the folder (another profile's token file, which may hold a
+            // token): stale when that target's lock file exists and is free. Taken without waiting, so
+            // a writer busy with it (its lock held) keeps its temp file and no two writers wait on each other.
+            var others = new HashSet<string>(StringComparer.Ordinal);
+            foreach (string file in Directory.GetFiles(dir, "*" + TempMarker + "*" + TempSuffix))
+            {
+                string? other = TempFileTarget(Path.GetFileName(file));
+                if (other is not null && other != name)
+                {
+                    others.Add(other);
+                }
+            }
+
+            foreach (string other in others)
+            {
+                FileStream? otherLock = null;
+                try
+                {
+                    otherLock = new FileStream(Path.Combine(dir, "." + other + LockSuffix), FileMode.Open, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.None);
+                }
+                catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
+                {
+                    // Held by a running writer, or no lock file (not a temp file we made): leave it.
+                }
+
+                using (otherLock)
+                {
+                    if (otherLock is not null)
+                    {
+                        DeleteTemps(dir, other);
+                    }
+                }
+            }
+        }
+
+        /// <summary>The target file name of one of our temp files (<c>.&lt;name&gt;.gitlabsts-*.tmp</c>), or null.</summary>
+        internal static string? TempFileTarget(string fileName)
+        {
+            int marker = fileName.LastIndexOf(TempMarker, StringComparison.Ordinal);
+            if (marker < 2 || fileName[0] != '.' || !fileName.EndsWith(TempSuffix, StringComparison.Ordinal))
+            {
+                return null;
+            }
+
+            return fileName.Substring(1, marker - 1);
+        }
+
+        private static void DeleteTemps(string dir, string name)
+        {
             foreach (string file in Directory.GetFiles(dir, "." + name + TempMarker + "*" + TempSuffix))
             {
                 if (!IsOurTempFile(Path.GetFileName(file), name))

@@ -142,8 +142,6 @@ namespace GitlabSts.Core.Tests.Profiles
             File.WriteAllText(path, "a");
             string stale = dir.File(".config.gitlabsts-0123456789abcdef0123456789abcdef.tmp");
             File.WriteAllText(stale, "half-written secret");
-            string otherTargets = dir.File(".credentials.gitlabsts-0123.tmp");
-            File.WriteAllText(otherTargets, "x");
             string notOurs = dir.File(".config.other-tool.tmp");
             File.WriteAllText(notOurs, "x");
 
@@ -151,8 +149,37 @@ namespace GitlabSts.Core.Tests.Profiles
 
             Assert.Equal("ab", File.ReadAllText(path));
             Assert.False(File.Exists(stale));
-            Assert.True(File.Exists(otherTargets)); // another target's writer may be running
             Assert.True(File.Exists(notOurs));
+        }
+
+        [Fact]
+        public void Stale_temp_files_of_other_targets_are_removed_only_when_their_lock_is_free()
+        {
+            using var dir = new TempDir();
+            string path = dir.File("crash1.token");
+            // crash0: a killed writer's leftover (its lock file stays, free). crash2: a writer at work (lock held).
+            // crash3: no lock file, so not a file our writer made.
+            string stale = dir.File(".crash0.token.gitlabsts-0123456789abcdef0123456789abcdef.tmp");
+            File.WriteAllText(stale, "half-written token");
+            File.WriteAllText(dir.File(".crash0.token.gitlabsts.lock"), "");
+            string busy = dir.File(".crash2.token.gitlabsts-fedcba9876543210fedcba9876543210.tmp");
+            File.WriteAllText(busy, "being written");
+            string unlocked = dir.File(".crash3.token.gitlabsts-00000000000000000000000000000000.tmp");
+            File.WriteAllText(unlocked, "x");
+
+            using (var held = new FileStream(dir.File(".crash2.token.gitlabsts.lock"), FileMode.Create, FileAccess.ReadWrite, FileShare.None))
+            {
+                Writer().Update(path, _ => "token");
+            }
+
+            Assert.Equal("token", File.ReadAllText(path));
+            Assert.False(File.Exists(stale));
+            Assert.True(File.Exists(busy), "a temp file of a target whose lock is held belongs to a running writer");
+            Assert.True(File.Exists(unlocked));
+
+            // Once that writer is gone (its lock free), the next write removes its leftover too.
+            Writer().Update(path, _ => "token2");
+            Assert.False(File.Exists(busy));
         }
 
         [Theory]
@@ -165,6 +192,19 @@ namespace GitlabSts.Core.Tests.Profiles
         public void Recognizes_only_its_own_temp_files(string file, string target, bool expected)
         {
             Assert.Equal(expected, SafeFileWriter.IsOurTempFile(file, target));
+        }
+
+        [Theory]
+        [InlineData(".config.gitlabsts-abc.tmp", "config")]
+        [InlineData(".crash0.token.gitlabsts-0123.tmp", "crash0.token")]
+        [InlineData(".a.gitlabsts-b.gitlabsts-c.tmp", "a.gitlabsts-b")]
+        [InlineData(".gitlabsts-probe-abc.tmp", null)]
+        [InlineData("config.gitlabsts-abc.tmp", null)]
+        [InlineData(".config.gitlabsts-abc.tmp.bak", null)]
+        [InlineData(".config.gitlabsts.lock", null)]
+        public void Finds_the_target_of_a_temp_file(string file, string? target)
+        {
+            Assert.Equal(target, SafeFileWriter.TempFileTarget(file));
         }
 
         [Fact]
