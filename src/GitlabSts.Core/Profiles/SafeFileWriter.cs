@@ -20,8 +20,9 @@ namespace GitlabSts.Core.Profiles
     /// (30 s by default). The lock file is left in place: deleting it would let two writers lock two
     /// different inodes;</item>
     /// <item>under the lock: stale temp files of earlier killed writers (<c>.&lt;name&gt;.gitlabsts-*.tmp</c>)
-    /// are deleted (those of other files in the folder too, when their lock is free), the current text is read (null when the file is missing), transformed, written to a
-    /// new owner-only temp file in the same folder (0600), flushed to disk, and renamed over the target
+    /// are deleted (those of other files in the folder too, when their lock is free), the current text
+    /// is read (null when the file is missing), transformed, written to a new owner-only temp file in
+    /// the same folder (0600), flushed to disk, and renamed over the target
     /// (an atomic replace: readers see the old or the new file, never a torn one);</item>
     /// <item>encoding is preserved: UTF-8 with its BOM kept as the character U+FEFF in the text passed
     /// to the transform; a file that is not valid UTF-8 round-trips byte for byte as Latin-1.</item>
