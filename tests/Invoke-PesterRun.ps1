@@ -21,7 +21,10 @@ $result = Invoke-Pester -Configuration $configuration
     Skipped = $result.SkippedCount
     # What failed, so the end of a long log (all a CI page may keep) names it.
     FailedNames = @(
-        @($result.Failed) | ForEach-Object { "$($_.ExpandedPath): $(@($_.ErrorRecord)[0].Exception.Message -split "`n" | Select-Object -First 1)" }
+        @($result.Failed) | ForEach-Object {
+            $message = @($_.ErrorRecord)[0].Exception.Message -split "`n" | Select-Object -First 1
+            "$($_.ExpandedPath): $(if ($message) { $message } else { '(not run: a setup block failed)' })"
+        }
         @($result.FailedBlocks) + @($result.FailedContainers) | ForEach-Object { "$(if ($_.Name) { $_.Name } else { $_.Item }): setup failed: $(@($_.ErrorRecord)[0].Exception.Message -split "`n" | Select-Object -First 1)" }
     )
 } | ConvertTo-Json -Depth 3 | Set-Content -Path $ResultPath -Encoding utf8
