@@ -131,13 +131,14 @@ function Install-TestPeer {
 
 function Get-XunitCounts([string] $TrxPath) {
     if (-not (Test-Path $TrxPath)) { return [pscustomobject]@{ Passed = 0; Failed = 1; Skipped = 0; FailedNames = @("xunit: no results in $TrxPath") } }
-    $counters = ([xml](Get-Content -Raw $TrxPath)).TestRun.ResultSummary.Counters
+    $run = ([xml](Get-Content -Raw $TrxPath)).TestRun
+    $counters = $run.ResultSummary.Counters
     [pscustomobject]@{
         Passed  = [int]$counters.passed
         Failed  = [int]$counters.failed + [int]$counters.error + [int]$counters.timeout + [int]$counters.aborted
         Skipped = [int]$counters.notExecuted
-        FailedNames = @(([xml](Get-Content -Raw $TrxPath)).TestRun.Results.UnitTestResult | Where-Object outcome -NE 'Passed' | Where-Object outcome -NE 'NotExecuted' |
-            ForEach-Object { "$($_.testName): $(@($_.Output.ErrorInfo.Message -split "`n")[0])" })
+        FailedNames = @($run.Results.UnitTestResult | Where-Object outcome -NotIn 'Passed', 'NotExecuted' |
+            ForEach-Object { "$($_.testName): $($_.GetElementsByTagName('Message') | Select-Object -First 1 | ForEach-Object { ($_.InnerText -split "`n")[0] })" })
     }
 }
 
