@@ -390,3 +390,46 @@ $secrets | ConvertTo-Json | Set-Content -Path $env:REL_SECRETS
         $leaks | Should -BeNullOrEmpty
     }
 }
+
+# An ID token typed where another value goes (a path, a profile name, a region, an endpoint in the environment) is
+# refused with that parameter's error id and never echoed: not in the error, not in -WhatIf or -Verbose text. A path is
+# checked after PowerShell resolved it against the current location (/tmp/x/eyJ...), when it no longer starts with eyJ.
+# Each case runs in one fresh pwsh whose whole output (host, -WhatIf, every stream, the ErrorRecords) is searched.
+Describe 'A token in the wrong parameter' {
+    BeforeAll {
+        . (Join-Path $PSScriptRoot 'Common.ps1')
+        $script:Moto = Start-MotoServer
+        $script:Token = New-GitlabIdToken -Key (New-TestSigningKey) -Audience 'sts.amazonaws.com'
+        $script:Work = New-Item -ItemType Directory -Path (Join-Path ([IO.Path]::GetTempPath()) "gitlabsts-misplaced-$([guid]::NewGuid())") -Force
+    }
+    AfterAll {
+        Stop-MotoServer -Server $script:Moto
+        Remove-Item $script:Work -Recurse -Force -ErrorAction Ignore
+    }
+
+    It 'is refused without being echoed: <Name>' -ForEach @(
+        @{ Name = 'Get -TokenFile'; Id = 'GitlabSts.TokenNotFound'; Call = 'Get-GitlabWebIdentityCredential -RoleArn $role -TokenFile $t' }
+        @{ Name = 'Test -TrustPolicy'; Id = 'GitlabSts.InvalidPolicy'; Call = 'Test-GitlabOidcRole -RoleArn $role -WebIdentityToken $t -TrustPolicy $t -Offline' }
+        @{ Name = 'Set -ConfigPath'; Id = 'GitlabSts.ProfileWriteFailed'; Call = 'Set-GitlabAwsProfile -RoleArn $role -WebIdentityToken $t -ConfigPath $t -CredentialsPath ./credentials -WhatIf -Verbose' }
+        @{ Name = 'Set -CredentialsPath'; Id = 'GitlabSts.ProfileWriteFailed'; Call = 'Set-GitlabAwsProfile -RoleArn $role -WebIdentityToken $t -ConfigPath ./config -CredentialsPath "sub/$t" -WhatIf -Verbose' }
+        @{ Name = 'Set -TokenFilePath'; Id = 'GitlabSts.ProfileWriteFailed'; Call = 'Set-GitlabAwsProfile -RoleArn $role -WebIdentityToken $t -ConfigPath ./config -CredentialsPath ./credentials -TokenFilePath $t -WhatIf -Verbose' }
+        @{ Name = 'Set -ProfileName'; Id = 'GitlabSts.ProfileWriteFailed'; Call = 'Set-GitlabAwsProfile -RoleArn $role -WebIdentityToken $t -ProfileName $t -ConfigPath ./config -CredentialsPath ./credentials -WhatIf -Verbose' }
+        @{ Name = 'Set -Mode CredentialProcess -TokenFile'; Id = 'GitlabSts.TokenNotFound'; Call = 'Set-GitlabAwsProfile -Mode CredentialProcess -RoleArn $role -TokenFile $t -ConfigPath ./config -CredentialsPath ./credentials -WhatIf -Verbose' }
+        @{ Name = 'Set -Credential -Region'; Id = 'GitlabSts.InvalidRegion'; Call = '$c = Get-GitlabWebIdentityCredential -RoleArn $role -WebIdentityToken $t -EndpointUrl $env:T_MOTO; Set-GitlabAwsProfile -Credential $c -Region $t -ConfigPath ./config -CredentialsPath ./credentials -WhatIf -Verbose' }
+        @{ Name = 'blank -EndpointUrl, token in AWS_ENDPOINT_URL_STS'; Id = 'GitlabSts.InvalidRegion'; Call = '$env:AWS_ENDPOINT_URL_STS = $t; Get-GitlabWebIdentityCredential -RoleArn $role -WebIdentityToken $t -EndpointUrl " "' }
+    ) {
+        $script = @'
+Import-Module $env:T_MANIFEST
+$t = $env:T_TOKEN; $role = 'arn:aws:iam::123456789012:role/gitlab-deployer'
+try { Invoke-Expression $env:T_CALL *>&1 | Out-String -Width 4096 }
+catch { 'ERRORID ' + $_.FullyQualifiedErrorId; $_ | Format-List * -Force | Out-String -Width 4096; $_.Exception.ToString(); $_.Exception.ParamName }
+'@
+        $r = Invoke-FreshPwsh -Script $script -WorkingDirectory $script:Work.FullName -Environment @{
+            T_MANIFEST = $ModuleManifest; T_TOKEN = $script:Token; T_CALL = $Call; T_MOTO = $script:Moto.Url
+        }
+        $r.StdOut | Should -Match "ERRORID $([regex]::Escape($Id)),"
+        $r.StdOut | Should -Not -Match 'What if:' -Because 'the check comes before -WhatIf describes the change'
+        Assert-NoSecret -Text (($r.StdOut + $r.StdErr) -replace '\s', '') -Secret $script:Token -Where "the output of $Name"
+        @(Get-ChildItem -LiteralPath $script:Work -Recurse -Force).Name | Should -BeNullOrEmpty -Because 'nothing was written'
+    }
+}

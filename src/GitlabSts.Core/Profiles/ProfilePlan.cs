@@ -5,6 +5,7 @@ using System.Linq;
 using System.IO;
 using System.Security.Cryptography;
 using System.Text;
+using GitlabSts.Core.Tokens;
 
 namespace GitlabSts.Core.Profiles
 {
@@ -237,6 +238,12 @@ namespace GitlabSts.Core.Profiles
             if (string.IsNullOrEmpty(profileName))
             {
                 return "The profile name must not be empty. Pass -ProfileName with a name such as 'oidc' (letters, digits, '.', '_', '-').";
+            }
+
+            if (IdToken.LooksLikeJwt(profileName))
+            {
+                return "The profile name looks like an ID token, so it is not shown. Pass -ProfileName with a name such as 'oidc', " +
+                    "and the token with -WebIdentityToken, -TokenVariable or -TokenFile.";
             }
 
             foreach (char c in profileName!)
@@ -551,6 +558,12 @@ namespace GitlabSts.Core.Profiles
             if (string.IsNullOrWhiteSpace(path))
             {
                 throw new ArgumentException($"{name} is required.", name);
+            }
+
+            if (IdToken.LooksLikeJwtOrJwtPath(path))
+            {
+                throw new ArgumentException($"{name} holds what looks like an ID token, so it is not shown. Pass a file path in -{name}, " +
+                    "and the token with -WebIdentityToken, -TokenVariable or -TokenFile.", name);
             }
 
             try

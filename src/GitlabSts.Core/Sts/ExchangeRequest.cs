@@ -232,18 +232,26 @@ namespace GitlabSts.Core.Sts
             {
                 ("RoleArn", ErrorIds.InvalidRoleArn, DefaultRoleArn(settings.RoleArn, env)),
                 ("RoleSessionName", ErrorIds.InvalidSessionName, settings.RoleSessionName),
-                ("Region", ErrorIds.InvalidRegion, FindRegion(settings.Region, env, out _)),
-                ("EndpointUrl", ErrorIds.InvalidRegion, settings.EndpointUrl ?? env.Get("AWS_ENDPOINT_URL_STS") ?? env.Get("AWS_ENDPOINT_URL")),
+                ("EndpointUrl", ErrorIds.InvalidRegion, FindEndpoint(settings.EndpointUrl, env, out _)),
                 ("Audience", ErrorIds.InvalidIdentityToken, settings.Audience),
             };
             foreach ((string parameter, string errorId, string? value) in values.Concat((settings.PolicyArns ?? Array.Empty<string>()).Select(a => ("PolicyArn", ErrorIds.InvalidPolicy, (string?)a))))
             {
-                if (IdToken.LooksLikeJwt(value))
-                {
-                    throw new GitlabStsException(errorId, ErrorKind.InvalidArgument,
-                        $"-{parameter} (or the environment variable it defaults to) holds what looks like an ID token, so it is not shown. " +
-                        $"Pass the token with -WebIdentityToken, -TokenVariable or -TokenFile, and a {parameter} value in -{parameter}.", parameter);
-                }
+                RejectTokenIn(parameter, errorId, value);
+            }
+        }
+
+        /// <summary>
+        /// Throws <paramref name="errorId"/>, without the value, when <paramref name="value"/> of -<paramref name="parameter"/>
+        /// (or of the environment variable it defaults to) looks like an ID token; for a path, also when its file name does.
+        /// </summary>
+        public static void RejectTokenIn(string parameter, string errorId, string? value, bool isPath = false)
+        {
+            if (isPath ? IdToken.LooksLikeJwtOrJwtPath(value) : IdToken.LooksLikeJwt(value))
+            {
+                throw new GitlabStsException(errorId, ErrorKind.InvalidArgument,
+                    $"-{parameter} (or the environment variable it defaults to) holds what looks like an ID token, so it is not shown. " +
+                    $"Pass the token with -WebIdentityToken, -TokenVariable or -TokenFile, and a {parameter} value in -{parameter}.", parameter);
             }
         }
 
@@ -279,8 +287,8 @@ namespace GitlabSts.Core.Sts
 
         private static (string Region, bool Explicit) ResolveRegion(string? explicitRegion, IEnvironmentReader env, RoleArn role, ICoreLog log)
         {
-            string? region = FindRegion(explicitRegion, env, out string? source);
-            if (region == null || source == null)
+            string? region = CheckedRegion(explicitRegion, env, role);
+            if (region == null)
             {
                 if (role.Partition == "aws")
                 {
@@ -291,6 +299,22 @@ namespace GitlabSts.Core.Sts
                 throw new GitlabStsException(ErrorIds.InvalidRegion, ErrorKind.InvalidArgument,
                     $"The role is in the '{role.Partition}' partition, which has no default region. Pass -Region or set AWS_REGION " +
                     $"(one of: {string.Join(", ", Partitions.Regions[role.Partition])}).", "Region");
+            }
+
+            return (region, true);
+        }
+
+        /// <summary>
+        /// The region given or from the environment (<see cref="FindRegion"/>), trimmed and checked: a region name, of
+        /// <paramref name="role"/>'s partition, not an ID token. Null when none is set.
+        /// </summary>
+        public static string? CheckedRegion(string? explicitRegion, IEnvironmentReader env, RoleArn role)
+        {
+            string? region = FindRegion(explicitRegion, env, out string? source);
+            RejectTokenIn("Region", ErrorIds.InvalidRegion, region);
+            if (region == null || source == null)
+            {
+                return null;
             }
 
             region = region.Trim();
@@ -308,26 +332,38 @@ namespace GitlabSts.Core.Sts
                     $"Use a region of that partition (for example {Partitions.Regions[role.Partition][0]}).", source);
             }
 
-            return (region, true);
+            return region;
+        }
+
+        /// <summary>
+        /// The STS endpoint as given, else $env:AWS_ENDPOINT_URL_STS, else $env:AWS_ENDPOINT_URL (unchecked), and where it
+        /// came from; null when none is set. A blank -EndpointUrl counts as not given.
+        /// </summary>
+        public static string? FindEndpoint(string? explicitUrl, IEnvironmentReader env, out string? source)
+        {
+            if (!string.IsNullOrWhiteSpace(explicitUrl))
+            {
+                source = "-EndpointUrl";
+                return explicitUrl;
+            }
+
+            foreach (string name in new[] { "AWS_ENDPOINT_URL_STS", "AWS_ENDPOINT_URL" })
+            {
+                string? value = env.Get(name);
+                if (value != null)
+                {
+                    source = name;
+                    return value;
+                }
+            }
+
+            source = null;
+            return null;
         }
 
         private static Uri? ResolveEndpoint(string? explicitUrl, IEnvironmentReader env)
         {
-            string? source = null;
-            string? url = explicitUrl;
-            if (!string.IsNullOrWhiteSpace(url))
-            {
-                source = "-EndpointUrl";
-            }
-            else if ((url = env.Get("AWS_ENDPOINT_URL_STS")) != null)
-            {
-                source = "AWS_ENDPOINT_URL_STS";
-            }
-            else if ((url = env.Get("AWS_ENDPOINT_URL")) != null)
-            {
-                source = "AWS_ENDPOINT_URL";
-            }
-
+            string? url = FindEndpoint(explicitUrl, env, out string? source);
             if (url == null || source == null)
             {
                 return null;

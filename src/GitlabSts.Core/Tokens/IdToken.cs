@@ -113,6 +113,15 @@ namespace GitlabSts.Core.Tokens
         }
 
         /// <summary>
+        /// True when the text, or its last segment as a path, looks like a compact JWT: a token typed where a path goes
+        /// is still one after PowerShell resolved it against the current location (<c>/builds/app/eyJ...</c>).
+        /// </summary>
+        public static bool LooksLikeJwtOrJwtPath(string? text) =>
+            LooksLikeJwt(text) || (text != null && LooksLikeJwt(text.Substring(text.LastIndexOfAny(PathSeparators) + 1)));
+
+        private static readonly char[] PathSeparators = { '/', '\\' };
+
+        /// <summary>
         /// Checks the token's shape (three base64url parts, JSON header and claims, a signing algorithm,
         /// iss/sub/aud/exp present) and parses it. Times are checked separately by <see cref="CheckTimes"/>.
         /// </summary>

@@ -99,7 +99,7 @@ namespace GitlabSts.Core.Tokens
                     "-TokenFile is empty. Pass the path of a file that holds the ID token.", "TokenFile");
             }
 
-            if (IdToken.LooksLikeJwt(path))
+            if (IdToken.LooksLikeJwtOrJwtPath(path))
             {
                 throw new GitlabStsException(ErrorIds.TokenNotFound, ErrorKind.InvalidArgument,
                     "-TokenFile holds what looks like an ID token, not a file path. " +

@@ -121,7 +121,7 @@ namespace GitlabSts.Commands
 
             if (Credential != null)
             {
-                region = ExplicitRegion();
+                region = ExchangeRequest.CheckedRegion(Region, ProcessEnvironment.Instance, Core.Sts.RoleArn.Parse(Credential.RoleArn));
                 request.RoleArn = Credential.RoleArn;
                 request.AccessKeyId = Credential.AccessKeyId;
                 request.SecretAccessKey = Credential.SecretAccessKey;
@@ -197,12 +197,6 @@ namespace GitlabSts.Commands
             MyInvocation.BoundParameters.TryGetValue("WhatIf", out object? whatIf)
                 ? LanguagePrimitives.IsTrue(whatIf)
                 : LanguagePrimitives.IsTrue(GetVariableValue("WhatIfPreference"));
-
-        private string? ExplicitRegion()
-        {
-            string? region = ExchangeRequest.FindRegion(Region, ProcessEnvironment.Instance, out _);
-            return string.IsNullOrWhiteSpace(region) ? null : region!.Trim();
-        }
 
         private string CredentialProcessLine(ExchangeRequest exchange, string? region)
         {

@@ -3,6 +3,7 @@ using System.IO;
 using System.Management.Automation;
 using GitlabSts.Core;
 using GitlabSts.Core.RoleTest;
+using GitlabSts.Core.Sts;
 
 namespace GitlabSts.Commands
 {
@@ -64,6 +65,7 @@ namespace GitlabSts.Commands
             }
 
             string path = ResolveUserPath(TrustPolicy!);
+            ExchangeRequest.RejectTokenIn("TrustPolicy", ErrorIds.InvalidPolicy, path, isPath: true);
             try
             {
                 return File.ReadAllText(path);
