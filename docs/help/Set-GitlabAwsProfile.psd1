@@ -14,6 +14,8 @@
         CredentialsPath = 'The AWS shared credentials file. Default: $env:AWS_SHARED_CREDENTIALS_FILE, else ~/.aws/credentials.'
         SetEnvironment  = 'Also sets AWS_PROFILE (and AWS_REGION and AWS_DEFAULT_REGION when a region is known) in the current process.'
         PassThru        = 'Writes a GitlabSts.AwsProfileInfo describing what was written.'
+        Policy          = 'With -Mode Credential only: an inline session policy (JSON, at most 2048 characters) for the exchange whose credentials are written. WebIdentity and CredentialProcess profiles exchange later on their own and cannot carry one, so it is refused there rather than dropped.'
+        PolicyArn       = 'With -Mode Credential only: up to 10 managed session policy ARNs for the exchange whose credentials are written; refused in the other modes and with -Credential (those credentials are already issued).'
         WhatIf          = 'Shows what would be written (without any secret value) and writes nothing.'
         Confirm         = 'Asks before writing.'
     }

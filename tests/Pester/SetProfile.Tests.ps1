@@ -547,6 +547,39 @@ if (-not [Amazon.Runtime.CredentialManagement.CredentialProfileStoreChain]::new(
             Assert-NoSecret -Text ($err | Out-String) -Secret $Token -Where 'the error'
             Assert-SameTree $Before (Get-TreeSnapshot $Dir)
         }
+
+        # A session policy the profile cannot carry would be dropped, leaving the role's full permissions: refused instead.
+        It 'a session policy outside -Mode Credential (<Case>) -> GitlabSts.InvalidPolicy, nothing written, no STS call' -ForEach @(
+            @{ Case = 'WebIdentity, -Policy'; Params = @{ Mode = 'WebIdentity'; Policy = '{"Version":"2012-10-17","Statement":[]}' }; Parameter = 'Policy' }
+            @{ Case = 'CredentialProcess, -PolicyArn'; Params = @{ Mode = 'CredentialProcess'; TokenVariable = 'GITLAB_OIDC_TOKEN'; PolicyArn = 'arn:aws:iam::aws:policy/ReadOnlyAccess' }; Parameter = 'PolicyArn' }
+            @{ Case = 'piped -Credential, -PolicyArn'; Params = @{ PolicyArn = 'arn:aws:iam::aws:policy/ReadOnlyAccess' }; Parameter = 'PolicyArn'; Piped = $true }
+        ) {
+            $env:GITLAB_OIDC_TOKEN = $Token
+            $fault = Start-FaultSts -Upstream $Moto.Url
+            try {
+                if ($Piped) { $Params.Credential = Get-GitlabWebIdentityCredential -RoleArn $TestRoleArn -EndpointUrl $Moto.Url }
+                $err = $null
+                try { Set-GitlabAwsProfile -RoleArn $TestRoleArn -EndpointUrl $fault.Url @Params } catch { $err = $_ }
+                $err.FullyQualifiedErrorId | Should -BeLike 'GitlabSts.InvalidPolicy,*'
+                $err.CategoryInfo.Category | Should -Be 'InvalidArgument'
+                $err.Exception.Message | Should -Match "^-$Parameter "
+                $err.Exception.Message | Should -Match '-Mode Credential'
+                (Get-FaultStsStats -Sts $fault).Total | Should -Be 0
+                Assert-SameTree $Before (Get-TreeSnapshot $Dir)
+            }
+            finally { Stop-FaultSts -Sts $fault }
+        }
+
+        It 'a session policy with -Mode Credential is allowed: one exchange, its credentials written' {
+            $env:GITLAB_OIDC_TOKEN = $Token
+            $fault = Start-FaultSts -Upstream $Moto.Url
+            try {
+                Set-GitlabAwsProfile -Mode Credential -RoleArn $TestRoleArn -EndpointUrl $fault.Url -Region eu-west-1 -PolicyArn 'arn:aws:iam::aws:policy/ReadOnlyAccess'
+                (Get-FaultStsStats -Sts $fault).Total | Should -Be 1
+                (Get-Content -Raw $env:AWS_SHARED_CREDENTIALS_FILE) | Should -Match '(?m)^\[oidc\]\r?\naws_access_key_id = '
+            }
+            finally { Stop-FaultSts -Sts $fault }
+        }
     }
 
     Describe 'Tab completion of -ProfileName' {

@@ -109,6 +109,7 @@ namespace GitlabSts.Commands
         private ProfilePlan CreatePlan(out string? region)
         {
             ProfileMode mode = Credential != null ? ProfileMode.Credential : Mode;
+            RejectSessionPolicyThatWouldBeDropped(mode);
             ExchangeRequest? pendingExchange = null;
             var request = new AwsProfileRequest
             {
@@ -197,6 +198,26 @@ namespace GitlabSts.Commands
             MyInvocation.BoundParameters.TryGetValue("WhatIf", out object? whatIf)
                 ? LanguagePrimitives.IsTrue(whatIf)
                 : LanguagePrimitives.IsTrue(GetVariableValue("WhatIfPreference"));
+
+        /// <summary>
+        /// A session policy narrows the credentials of one exchange. Only -Mode Credential exchanges here; a WebIdentity or
+        /// CredentialProcess profile has no setting for one, and piped credentials are already issued: silently dropping it
+        /// would leave the profile with the role's full permissions.
+        /// </summary>
+        private void RejectSessionPolicyThatWouldBeDropped(ProfileMode mode)
+        {
+            if ((Policy == null && PolicyArn == null) || (mode == ProfileMode.Credential && Credential == null))
+            {
+                return;
+            }
+
+            string parameter = Policy != null ? "Policy" : "PolicyArn";
+            string why = Credential != null
+                ? "cannot narrow credentials that were already issued. Pass it to Get-GitlabWebIdentityCredential, or use -Mode Credential without -Credential."
+                : $"applies to one exchange, but a -Mode {mode} profile makes its own exchanges later and cannot carry a session policy: its credentials would have the role's full permissions. " +
+                  "Use -Mode Credential to write credentials exchanged now under the session policy, or narrow the role's own permissions.";
+            throw new GitlabStsException(ErrorIds.InvalidPolicy, ErrorKind.InvalidArgument, $"-{parameter} {why}", parameter);
+        }
 
         private string CredentialProcessLine(ExchangeRequest exchange, string? region)
         {
