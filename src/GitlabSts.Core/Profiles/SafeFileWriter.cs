@@ -379,29 +379,43 @@ namespace GitlabSts.Core.Profiles
 
         private static void DeleteStaleTemps(string dir, string name)
         {
-            // Only called with the lock held: no other GitlabSts writer of this target is between
-            // creating and renaming its temp file, so every match is a leftover of a killed writer.
-            DeleteTemps(dir, name);
+            // The folder is listed once; the temp files of other targets are grouped by target.
+            var others = new Dictionary<string, List<string>>(StringComparer.Ordinal);
+            foreach (string file in Directory.GetFiles(dir, "*" + TempMarker + "*" + TempSuffix))
+            {
+                string fileName = Path.GetFileName(file);
+                if (IsOurTempFile(fileName, name))
+                {
+                    // Only called with the lock held: no other GitlabSts writer of this target is between
+                    // creating and renaming its temp file, so every match is a leftover of a killed writer.
+                    DeleteTemp(file);
+                    continue;
+                }
+
+                string? other = TempFileTarget(fileName);
+                if (other is not null && other != name)
+                {
+                    if (!others.TryGetValue(other, out List<string>? files))
+                    {
+                        files = new List<string>();
+                        others.Add(other, files);
+                    }
+
+                    files.Add(file);
+                }
+            }
 
             // Leftovers of other targets in the folder (another profile's token file, which may hold a
             // token): stale when that target's lock file exists and is free. Taken without waiting, so
             // a writer busy with it (its lock held) keeps its temp file and no two writers wait on each other.
-            var others = new HashSet<string>(StringComparer.Ordinal);
-            foreach (string file in Directory.GetFiles(dir, "*" + TempMarker + "*" + TempSuffix))
-            {
-                string? other = TempFileTarget(Path.GetFileName(file));
-                if (other is not null && other != name)
-                {
-                    others.Add(other);
-                }
-            }
-
-            foreach (string other in others)
+            // A file listed before its target's lock is taken is still stale once we hold that lock: a writer
+            // creates and renames its temp file while holding the lock.
+            foreach (KeyValuePair<string, List<string>> group in others)
             {
                 FileStream? otherLock = null;
                 try
                 {
-                    otherLock = new FileStream(Path.Combine(dir, "." + other + LockSuffix), FileMode.Open, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.None);
+                    otherLock = new FileStream(Path.Combine(dir, "." + group.Key + LockSuffix), FileMode.Open, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.None);
                 }
                 catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
                 {
@@ -412,7 +426,10 @@ namespace GitlabSts.Core.Profiles
                 {
                     if (otherLock is not null)
                     {
-                        DeleteTemps(dir, other);
+                        foreach (string file in group.Value)
+                        {
+                            DeleteTemp(file);
+                        }
                     }
                 }
             }
@@ -430,26 +447,18 @@ namespace GitlabSts.Core.Profiles
             return fileName.Substring(1, marker - 1);
         }
 
-        private static void DeleteTemps(string dir, string name)
+        private static void DeleteTemp(string file)
         {
-            foreach (string file in Directory.GetFiles(dir, "." + name + TempMarker + "*" + TempSuffix))
+            try
             {
-                if (!IsOurTempFile(Path.GetFileName(file), name))
-                {
-                    continue;
-                }
-
-                try
-                {
-                    File.Delete(file);
-                }
-                catch (IOException)
-                {
-                    // Best effort; the next write retries.
-                }
-                catch (UnauthorizedAccessException)
-                {
-                }
+                File.Delete(file);
+            }
+            catch (IOException)
+            {
+                // Best effort; the next write retries.
+            }
+            catch (UnauthorizedAccessException)
+            {
             }
         }
 
