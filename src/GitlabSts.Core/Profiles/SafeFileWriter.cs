@@ -103,16 +103,7 @@ namespace GitlabSts.Core.Profiles
                     bool latin1 = false;
                     if (File.Exists(target))
                     {
-                        byte[] bytes = File.ReadAllBytes(target);
-                        try
-                        {
-                            current = StrictUtf8.GetString(bytes);
-                        }
-                        catch (DecoderFallbackException)
-                        {
-                            current = Latin1.GetString(bytes);
-                            latin1 = true;
-                        }
+                        current = Decode(File.ReadAllBytes(target), out latin1);
                     }
 
                     stage = "write it";
@@ -194,7 +185,7 @@ namespace GitlabSts.Core.Profiles
                 target = ResolveTarget(Path.GetFullPath(path), description, pathHint);
                 if (Directory.Exists(target))
                 {
-                    throw Fail(description, target, "a folder exists at that path. Remove or rename the folder, or choose another path" + Hint(pathHint) + ".", null);
+                    throw FolderAtPath(description, target, pathHint);
                 }
 
                 string dir = Path.GetDirectoryName(target) ?? throw Fail(description, target, "it has no parent folder. Choose a file path" + Hint(pathHint) + ".", null);
@@ -251,13 +242,20 @@ namespace GitlabSts.Core.Profiles
                 return null;
             }
 
-            byte[] bytes = File.ReadAllBytes(path);
+            return Decode(File.ReadAllBytes(path), out _);
+        }
+
+        /// <summary>Strict UTF-8 (a BOM stays as U+FEFF), or Latin-1 (<paramref name="latin1"/> true) when the bytes are not valid UTF-8.</summary>
+        private static string Decode(byte[] bytes, out bool latin1)
+        {
             try
             {
+                latin1 = false;
                 return StrictUtf8.GetString(bytes);
             }
             catch (DecoderFallbackException)
             {
+                latin1 = true;
                 return Latin1.GetString(bytes);
             }
         }
