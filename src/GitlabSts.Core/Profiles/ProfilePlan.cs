@@ -208,9 +208,6 @@ namespace GitlabSts.Core.Profiles
         /// <summary>The section name in the config file: <c>default</c> or <c>profile NAME</c>.</summary>
         public string ConfigSectionName => ConfigSectionFor(ProfileName);
 
-        /// <summary>The section name in the credentials file: the profile name.</summary>
-        public string CredentialsSectionName => ProfileName;
-
         /// <summary>The changes in the order <see cref="Apply()"/> makes them (token file first).</summary>
         public IReadOnlyList<ProfileFileChange> Changes { get; }
 

@@ -223,17 +223,6 @@ namespace GitlabSts.Core.Profiles
             }
         }
 
-        /// <summary>Atomically writes <paramref name="text"/> (UTF-8, no BOM unless the text starts with U+FEFF) to <paramref name="path"/>.</summary>
-        public void Write(string path, string text, string description = "file", string? pathHint = null)
-        {
-            if (text is null)
-            {
-                throw new ArgumentNullException(nameof(text));
-            }
-
-            Update(path, _ => text, description, pathHint);
-        }
-
         /// <summary>The text of <paramref name="path"/> decoded like <see cref="Update"/> does, or null when it does not exist.</summary>
         public static string? ReadText(string path)
         {
