@@ -137,7 +137,7 @@ namespace GitlabSts.Core.Profiles
                     sb.Append($"Set [{SectionName}] in '{Path}' (owner-only):");
                     foreach (var kv in Keys)
                     {
-                        sb.Append(Environment.NewLine).Append("    ").Append(kv.Key).Append(" = ").Append(IsSecretKey(kv.Key) ? ProfilePlan.Redacted : kv.Value);
+                        sb.Append(Environment.NewLine).Append("    ").Append(kv.Key).Append(" = ").Append(IsSecretKey(kv.Key) ? Redactor.Mask : kv.Value);
                     }
 
                     break;
@@ -172,7 +172,6 @@ namespace GitlabSts.Core.Profiles
     public sealed class ProfilePlan
     {
         public const string DefaultProfileName = "oidc";
-        public const string Redacted = "<redacted>";
 
         private const string ConfigHint = "-ConfigPath or AWS_CONFIG_FILE";
         private const string CredentialsHint = "-CredentialsPath or AWS_SHARED_CREDENTIALS_FILE";
