@@ -462,7 +462,12 @@ namespace GitlabSts.Core.Profiles
                         {
                             writer.Update(
                                 change.Path,
-                                text => text is not null && AwsIniEditor.HasSection(text, change.SectionName!) ? AwsIniEditor.RemoveSection(text, change.SectionName!) : null,
+                                text =>
+                                {
+                                    // RemoveSection returns the same instance when the section is absent: nothing to write then.
+                                    string? removed = text is null ? null : AwsIniEditor.RemoveSection(text, change.SectionName!);
+                                    return ReferenceEquals(removed, text) ? null : removed;
+                                },
                                 description,
                                 hint);
                         }
