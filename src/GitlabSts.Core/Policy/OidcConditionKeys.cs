@@ -72,6 +72,12 @@ namespace GitlabSts.Core.Policy
             {
                 return Array.Empty<string>();
             }
+            return Strings(el);
+        }
+
+        /// <summary>A string, number, bool or array of them, as strings (numbers as their JSON text); other values are skipped.</summary>
+        internal static IReadOnlyList<string> Strings(JsonElement el)
+        {
             var list = new List<string>();
             if (el.ValueKind == JsonValueKind.Array)
             {

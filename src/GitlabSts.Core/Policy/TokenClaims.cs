@@ -13,7 +13,6 @@ namespace GitlabSts.Core.Policy
         internal string? Subject;
         internal IReadOnlyList<string> Audience = Array.Empty<string>();
         internal DateTimeOffset? Expires, NotBefore, IssuedAt;
-        internal string? ProjectPath, RefType, Ref;
 
         internal static TokenClaims Parse(string claimsJson)
         {
@@ -29,9 +28,6 @@ namespace GitlabSts.Core.Policy
                     Expires = Time(One("exp")),
                     NotBefore = Time(One("nbf")),
                     IssuedAt = Time(One("iat")),
-                    ProjectPath = One("project_path"),
-                    RefType = One("ref_type"),
-                    Ref = One("ref"),
                 };
             }
         }

@@ -90,7 +90,7 @@ namespace GitlabSts.Core.Policy
                 listed = false;
                 foreach (JsonProperty prop in p.EnumerateObject())
                 {
-                    IReadOnlyList<string> values = Strings(prop.Value);
+                    IReadOnlyList<string> values = OidcConditionKeys.Strings(prop.Value);
                     if (string.Equals(prop.Name, "Federated", StringComparison.Ordinal))
                     {
                         federated.AddRange(values);
@@ -130,7 +130,7 @@ namespace GitlabSts.Core.Policy
                 }
                 not = true;
             }
-            IReadOnlyList<string> patterns = Strings(a);
+            IReadOnlyList<string> patterns = OidcConditionKeys.Strings(a);
             string? hit = patterns.FirstOrDefault(x => Wildcard.Match(ctx.Action, x, ignoreCase: true));
             string element = not ? "NotAction" : "Action";
             r.ActionMatched = not ? hit == null : hit != null;
@@ -162,25 +162,7 @@ namespace GitlabSts.Core.Policy
                 }
                 foreach (JsonProperty key in op.Value.EnumerateObject())
                 {
-                    list.Add(ConditionEvaluator.Evaluate(op.Name, key.Name, Strings(key.Value), ctx));
-                }
-            }
-            return list;
-        }
-
-        /// <summary>A string, number, bool or array of them, as strings.</summary>
-        private static IReadOnlyList<string> Strings(JsonElement e)
-        {
-            var list = new List<string>();
-            IEnumerable<JsonElement> items = e.ValueKind == JsonValueKind.Array ? e.EnumerateArray() : new[] { e };
-            foreach (JsonElement i in items)
-            {
-                switch (i.ValueKind)
-                {
-                    case JsonValueKind.String: list.Add(i.GetString()!); break;
-                    case JsonValueKind.Number: list.Add(i.GetRawText()); break;
-                    case JsonValueKind.True: list.Add("true"); break;
-                    case JsonValueKind.False: list.Add("false"); break;
+                    list.Add(ConditionEvaluator.Evaluate(op.Name, key.Name, OidcConditionKeys.Strings(key.Value), ctx));
                 }
             }
             return list;

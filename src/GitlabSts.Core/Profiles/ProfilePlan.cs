@@ -138,7 +138,7 @@ namespace GitlabSts.Core.Profiles
                     sb.Append($"Set [{SectionName}] in '{Path}' (owner-only):");
                     foreach (var kv in Keys)
                     {
-                        sb.Append(Environment.NewLine).Append("    ").Append(kv.Key).Append(" = ").Append(IsSecretKey(kv.Key) ? ProfilePlan.Redacted : kv.Value);
+                        sb.Append(Environment.NewLine).Append("    ").Append(kv.Key).Append(" = ").Append(IsSecretKey(kv.Key) ? Redactor.Mask : kv.Value);
                     }
 
                     break;
@@ -173,7 +173,6 @@ namespace GitlabSts.Core.Profiles
     public sealed class ProfilePlan
     {
         public const string DefaultProfileName = "oidc";
-        public const string Redacted = "<redacted>";
 
         private const string ConfigHint = "-ConfigPath or AWS_CONFIG_FILE";
         private const string CredentialsHint = "-CredentialsPath or AWS_SHARED_CREDENTIALS_FILE";
@@ -208,9 +207,6 @@ namespace GitlabSts.Core.Profiles
 
         /// <summary>The section name in the config file: <c>default</c> or <c>profile NAME</c>.</summary>
         public string ConfigSectionName => ConfigSectionFor(ProfileName);
-
-        /// <summary>The section name in the credentials file: the profile name.</summary>
-        public string CredentialsSectionName => ProfileName;
 
         /// <summary>The changes in the order <see cref="Apply()"/> makes them (token file first).</summary>
         public IReadOnlyList<ProfileFileChange> Changes { get; }
@@ -473,7 +469,12 @@ namespace GitlabSts.Core.Profiles
                         {
                             writer.Update(
                                 change.Path,
-                                text => text is not null && AwsIniEditor.HasSection(text, change.SectionName!) ? AwsIniEditor.RemoveSection(text, change.SectionName!) : null,
+                                text =>
+                                {
+                                    // RemoveSection returns the same instance when the section is absent: nothing to write then.
+                                    string? removed = text is null ? null : AwsIniEditor.RemoveSection(text, change.SectionName!);
+                                    return ReferenceEquals(removed, text) ? null : removed;
+                                },
                                 description,
                                 hint);
                         }

@@ -103,16 +103,7 @@ namespace GitlabSts.Core.Profiles
                     bool latin1 = false;
                     if (File.Exists(target))
                     {
-                        byte[] bytes = File.ReadAllBytes(target);
-                        try
-                        {
-                            current = StrictUtf8.GetString(bytes);
-                        }
-                        catch (DecoderFallbackException)
-                        {
-                            current = Latin1.GetString(bytes);
-                            latin1 = true;
-                        }
+                        current = Decode(File.ReadAllBytes(target), out latin1);
                     }
 
                     stage = "write it";
@@ -194,7 +185,7 @@ namespace GitlabSts.Core.Profiles
                 target = ResolveTarget(Path.GetFullPath(path), description, pathHint);
                 if (Directory.Exists(target))
                 {
-                    throw Fail(description, target, "a folder exists at that path. Remove or rename the folder, or choose another path" + Hint(pathHint) + ".", null);
+                    throw FolderAtPath(description, target, pathHint);
                 }
 
                 string dir = Path.GetDirectoryName(target) ?? throw Fail(description, target, "it has no parent folder. Choose a file path" + Hint(pathHint) + ".", null);
@@ -232,17 +223,6 @@ namespace GitlabSts.Core.Profiles
             }
         }
 
-        /// <summary>Atomically writes <paramref name="text"/> (UTF-8, no BOM unless the text starts with U+FEFF) to <paramref name="path"/>.</summary>
-        public void Write(string path, string text, string description = "file", string? pathHint = null)
-        {
-            if (text is null)
-            {
-                throw new ArgumentNullException(nameof(text));
-            }
-
-            Update(path, _ => text, description, pathHint);
-        }
-
         /// <summary>The text of <paramref name="path"/> decoded like <see cref="Update"/> does, or null when it does not exist.</summary>
         public static string? ReadText(string path)
         {
@@ -251,13 +231,20 @@ namespace GitlabSts.Core.Profiles
                 return null;
             }
 
-            byte[] bytes = File.ReadAllBytes(path);
+            return Decode(File.ReadAllBytes(path), out _);
+        }
+
+        /// <summary>Strict UTF-8 (a BOM stays as U+FEFF), or Latin-1 (<paramref name="latin1"/> true) when the bytes are not valid UTF-8.</summary>
+        private static string Decode(byte[] bytes, out bool latin1)
+        {
             try
             {
+                latin1 = false;
                 return StrictUtf8.GetString(bytes);
             }
             catch (DecoderFallbackException)
             {
+                latin1 = true;
                 return Latin1.GetString(bytes);
             }
         }
@@ -379,29 +366,43 @@ namespace GitlabSts.Core.Profiles
 
         private static void DeleteStaleTemps(string dir, string name)
         {
-            // Only called with the lock held: no other GitlabSts writer of this target is between
-            // creating and renaming its temp file, so every match is a leftover of a killed writer.
-            DeleteTemps(dir, name);
+            // The folder is listed once; the temp files of other targets are grouped by target.
+            var others = new Dictionary<string, List<string>>(StringComparer.Ordinal);
+            foreach (string file in Directory.GetFiles(dir, "*" + TempMarker + "*" + TempSuffix))
+            {
+                string fileName = Path.GetFileName(file);
+                if (IsOurTempFile(fileName, name))
+                {
+                    // Only called with the lock held: no other GitlabSts writer of this target is between
+                    // creating and renaming its temp file, so every match is a leftover of a killed writer.
+                    DeleteTemp(file);
+                    continue;
+                }
+
+                string? other = TempFileTarget(fileName);
+                if (other is not null && other != name)
+                {
+                    if (!others.TryGetValue(other, out List<string>? files))
+                    {
+                        files = new List<string>();
+                        others.Add(other, files);
+                    }
+
+                    files.Add(file);
+                }
+            }
 
             // Leftovers of other targets in the folder (another profile's token file, which may hold a
             // token): stale when that target's lock file exists and is free. Taken without waiting, so
             // a writer busy with it (its lock held) keeps its temp file and no two writers wait on each other.
-            var others = new HashSet<string>(StringComparer.Ordinal);
-            foreach (string file in Directory.GetFiles(dir, "*" + TempMarker + "*" + TempSuffix))
-            {
-                string? other = TempFileTarget(Path.GetFileName(file));
-                if (other is not null && other != name)
-                {
-                    others.Add(other);
-                }
-            }
-
-            foreach (string other in others)
+            // A file listed before its target's lock is taken is still stale once we hold that lock: a writer
+            // creates and renames its temp file while holding the lock.
+            foreach (KeyValuePair<string, List<string>> group in others)
             {
                 FileStream? otherLock = null;
                 try
                 {
-                    otherLock = new FileStream(Path.Combine(dir, "." + other + LockSuffix), FileMode.Open, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.None);
+                    otherLock = new FileStream(Path.Combine(dir, "." + group.Key + LockSuffix), FileMode.Open, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.None);
                 }
                 catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
                 {
@@ -412,7 +413,10 @@ namespace GitlabSts.Core.Profiles
                 {
                     if (otherLock is not null)
                     {
-                        DeleteTemps(dir, other);
+                        foreach (string file in group.Value)
+                        {
+                            DeleteTemp(file);
+                        }
                     }
                 }
             }
@@ -430,26 +434,18 @@ namespace GitlabSts.Core.Profiles
             return fileName.Substring(1, marker - 1);
         }
 
-        private static void DeleteTemps(string dir, string name)
+        private static void DeleteTemp(string file)
         {
-            foreach (string file in Directory.GetFiles(dir, "." + name + TempMarker + "*" + TempSuffix))
+            try
             {
-                if (!IsOurTempFile(Path.GetFileName(file), name))
-                {
-                    continue;
-                }
-
-                try
-                {
-                    File.Delete(file);
-                }
-                catch (IOException)
-                {
-                    // Best effort; the next write retries.
-                }
-                catch (UnauthorizedAccessException)
-                {
-                }
+                File.Delete(file);
+            }
+            catch (IOException)
+            {
+                // Best effort; the next write retries.
+            }
+            catch (UnauthorizedAccessException)
+            {
             }
         }
 

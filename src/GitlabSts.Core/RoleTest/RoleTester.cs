@@ -61,7 +61,7 @@ namespace GitlabSts.Core.RoleTest
     public static class RoleTester
     {
         public const string TokenShapeCheck = "TokenShape";
-        public const string SignatureCheck = "Signature";
+        public const string SignatureCheck = SignatureVerifier.CheckName;
         public const string ExchangeCheck = "Exchange";
         public const string CallerIdentityCheck = "CallerIdentity";
 

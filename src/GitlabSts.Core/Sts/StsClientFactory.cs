@@ -30,7 +30,10 @@ namespace GitlabSts.Core.Sts
         private static readonly ConcurrentDictionary<string, AmazonSecurityTokenServiceClient> AnonymousClients =
             new ConcurrentDictionary<string, AmazonSecurityTokenServiceClient>(StringComparer.Ordinal);
 
-        public static AmazonSecurityTokenServiceConfig CreateConfig(string region, Uri? endpoint)
+        public static AmazonSecurityTokenServiceConfig CreateConfig(string region, Uri? endpoint) =>
+            CreateConfig(region, endpoint, RequestTimeout);
+
+        private static AmazonSecurityTokenServiceConfig CreateConfig(string region, Uri? endpoint, TimeSpan timeout)
         {
             var config = new AmazonSecurityTokenServiceConfig
             {
@@ -39,7 +42,7 @@ namespace GitlabSts.Core.Sts
                 // which made one of our attempts 11 requests; HttpClient already replays a request whose pooled
                 // connection was closed before it was sent, so nothing is lost by turning this off.
                 MaxStaleConnectionRetries = 0,
-                Timeout = RequestTimeout,
+                Timeout = timeout,
             };
 
             if (endpoint != null)
@@ -60,7 +63,7 @@ namespace GitlabSts.Core.Sts
         {
             TimeSpan timeout = RequestTimeout;
             string key = $"{region}|{endpoint}|{timeout.TotalMilliseconds}";
-            return AnonymousClients.GetOrAdd(key, _ => new LeanStsClient(new AnonymousAWSCredentials(), CreateConfig(region, endpoint)));
+            return AnonymousClients.GetOrAdd(key, _ => new LeanStsClient(new AnonymousAWSCredentials(), CreateConfig(region, endpoint, timeout)));
         }
 
         /// <summary>A client signed with temporary credentials (for GetCallerIdentity); the caller disposes it.</summary>

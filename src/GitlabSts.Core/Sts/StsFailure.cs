@@ -10,14 +10,13 @@ namespace GitlabSts.Core.Sts
     /// <summary>What an STS call's failure means for us: the contract's error id, whether a retry may help, and the STS code.</summary>
     public sealed class StsFailure
     {
-        private StsFailure(string errorId, ErrorKind kind, bool transient, string code, string detail, int? httpStatus)
+        private StsFailure(string errorId, ErrorKind kind, bool transient, string code, string detail)
         {
             ErrorId = errorId;
             Kind = kind;
             Transient = transient;
             Code = code;
             Detail = detail;
-            HttpStatus = httpStatus;
         }
 
         public string ErrorId { get; }
@@ -32,8 +31,6 @@ namespace GitlabSts.Core.Sts
 
         /// <summary>STS's own message, or a description of the network failure.</summary>
         public string Detail { get; }
-
-        public int? HttpStatus { get; }
 
         private static readonly string[] ThrottlingCodes =
         {
@@ -65,8 +62,7 @@ namespace GitlabSts.Core.Sts
                 int status = (int)unmarshalling.StatusCode;
                 bool transient = status >= 500 || status == 429;
                 return new StsFailure(ErrorIds.StsError, ErrorKind.InvalidResult, transient, status > 0 ? $"HTTP {status}" : "UnreadableResponse",
-                    status > 0 ? $"STS answered HTTP {status} with a body that is not an STS response" : "STS answered with a body that is not an STS response",
-                    status > 0 ? status : (int?)null);
+                    status > 0 ? $"STS answered HTTP {status} with a body that is not an STS response" : "STS answered with a body that is not an STS response");
             }
 
             if (exception is AmazonServiceException bare && (int)bare.StatusCode > 0)
@@ -79,21 +75,21 @@ namespace GitlabSts.Core.Sts
             {
                 // A success status whose body is empty or stops halfway: the SDK's unmarshaller throws a bare XmlException.
                 return new StsFailure(ErrorIds.StsError, ErrorKind.InvalidResult, false, "UnreadableResponse",
-                    $"STS answered with a body that is not a complete STS response ({xml.Message})", null);
+                    $"STS answered with a body that is not a complete STS response ({xml.Message})");
             }
 
             if (FindTimeout(exception))
             {
-                return new StsFailure(ErrorIds.NetworkError, ErrorKind.OperationTimeout, true, "Timeout", "the request to STS timed out", null);
+                return new StsFailure(ErrorIds.NetworkError, ErrorKind.OperationTimeout, true, "Timeout", "the request to STS timed out");
             }
 
             Exception? network = FindNetworkCause(exception);
             if (network != null)
             {
-                return new StsFailure(ErrorIds.NetworkError, ErrorKind.ConnectionError, true, "ConnectionError", DescribeNetwork(network), null);
+                return new StsFailure(ErrorIds.NetworkError, ErrorKind.ConnectionError, true, "ConnectionError", DescribeNetwork(network));
             }
 
-            return new StsFailure(ErrorIds.StsError, ErrorKind.NotSpecified, false, exception.GetType().Name, exception.Message, null);
+            return new StsFailure(ErrorIds.StsError, ErrorKind.NotSpecified, false, exception.GetType().Name, exception.Message);
         }
 
         public static StsFailure FromServiceError(string code, string? message, int status)
@@ -103,23 +99,23 @@ namespace GitlabSts.Core.Sts
             {
                 case "AccessDenied":
                 case "AccessDeniedException":
-                    return new StsFailure(ErrorIds.AccessDenied, ErrorKind.PermissionDenied, false, code, detail, status);
+                    return new StsFailure(ErrorIds.AccessDenied, ErrorKind.PermissionDenied, false, code, detail);
                 case "InvalidIdentityToken":
-                    return new StsFailure(ErrorIds.InvalidIdentityToken, ErrorKind.AuthenticationError, IsKeyRetrievalFailure(message), code, detail, status);
+                    return new StsFailure(ErrorIds.InvalidIdentityToken, ErrorKind.AuthenticationError, IsKeyRetrievalFailure(message), code, detail);
                 case "ExpiredTokenException":
                 case "ExpiredToken":
-                    return new StsFailure(ErrorIds.TokenExpired, ErrorKind.AuthenticationError, false, code, detail, status);
+                    return new StsFailure(ErrorIds.TokenExpired, ErrorKind.AuthenticationError, false, code, detail);
                 case "IDPCommunicationError":
-                    return new StsFailure(ErrorIds.IdpCommunicationError, ErrorKind.ResourceUnavailable, true, code, detail, status);
+                    return new StsFailure(ErrorIds.IdpCommunicationError, ErrorKind.ResourceUnavailable, true, code, detail);
             }
 
             if (Array.IndexOf(ThrottlingCodes, code) >= 0 || status == 429)
             {
-                return new StsFailure(ErrorIds.StsError, ErrorKind.ResourceUnavailable, true, code, detail, status);
+                return new StsFailure(ErrorIds.StsError, ErrorKind.ResourceUnavailable, true, code, detail);
             }
 
             bool serverError = status >= 500 || code == "InternalFailure" || code == "InternalError" || code == "ServiceUnavailable";
-            return new StsFailure(ErrorIds.StsError, serverError ? ErrorKind.ResourceUnavailable : ErrorKind.InvalidResult, serverError, code, detail, status);
+            return new StsFailure(ErrorIds.StsError, serverError ? ErrorKind.ResourceUnavailable : ErrorKind.InvalidResult, serverError, code, detail);
         }
 
         private static StsFailure FromHttpStatus(int status, string message)
@@ -128,7 +124,7 @@ namespace GitlabSts.Core.Sts
             // The SDK's message for a non-XML error body quotes the whole body (a load balancer's HTML page): don't pass that on.
             bool usable = !string.IsNullOrEmpty(message) && message.IndexOf('<') < 0 && message.IndexOf('\n') < 0;
             return new StsFailure(ErrorIds.StsError, transient ? ErrorKind.ResourceUnavailable : ErrorKind.InvalidResult, transient, $"HTTP {status}",
-                usable ? message : $"STS answered HTTP {status} with a body that is not an STS response", status);
+                usable ? message : $"STS answered HTTP {status} with a body that is not an STS response");
         }
 
         private static System.Xml.XmlException? FindXmlError(Exception exception)
