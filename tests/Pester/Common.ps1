@@ -33,6 +33,22 @@ function Restore-TestEnvironment([hashtable] $Saved) {
     foreach ($name in $Saved.Keys) { [Environment]::SetEnvironmentVariable($name, $Saved[$name]) }
 }
 
+# The servers most test files share: moto, a signing key, a token for it (audience sts.amazonaws.com) and the fault STS
+# in front of moto. Sets $script:Moto, $script:Key, $script:Token and $script:Fault in the caller's script scope (a
+# function called from a test file's BeforeAll shares that file's script scope, as Save-TestEnvironment relies on).
+function Start-StsFixture {
+    $script:Moto = Start-MotoServer
+    $script:Key = New-TestSigningKey
+    $script:Token = New-GitlabIdToken -Key $script:Key -Audience 'sts.amazonaws.com'
+    $script:Fault = Start-FaultSts -Upstream $script:Moto.Url
+}
+
+# Stops what Start-StsFixture started (moto even when stopping the fault STS fails); safe when either is missing.
+function Stop-StsFixture {
+    try { Stop-FaultSts -Sts $script:Fault }
+    finally { Stop-MotoServer -Server $script:Moto }
+}
+
 # Note: [Environment]::SetEnvironmentVariable($name, $null) from PowerShell passes "" (PowerShell turns $null into an
 # empty string for a [string] argument), which leaves an empty variable behind (AWS_PROFILE='' breaks the AWS CLI).
 # Remove-Item Env:NAME really removes it.

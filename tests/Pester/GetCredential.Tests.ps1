@@ -2,15 +2,11 @@
 Describe 'Get-GitlabWebIdentityCredential' {
     BeforeAll {
         . (Join-Path $PSScriptRoot 'Common.ps1')
-        $script:Moto = Start-MotoServer
-        $script:Key = New-TestSigningKey
-        $script:Token = New-GitlabIdToken -Key $script:Key -Audience 'sts.amazonaws.com'
-        $script:Fault = Start-FaultSts -Upstream $script:Moto.Url
+        Start-StsFixture   # $script:Moto, $script:Key, $script:Token, $script:Fault
     }
 
     AfterAll {
-        Stop-FaultSts -Sts $script:Fault
-        Stop-MotoServer -Server $script:Moto
+        Stop-StsFixture
     }
 
     BeforeEach { $script:SavedEnv = Save-TestEnvironment }

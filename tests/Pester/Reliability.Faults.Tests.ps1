@@ -63,10 +63,7 @@ Describe 'Fault matrix' {
     BeforeAll {
         . (Join-Path $PSScriptRoot 'Common.ps1')
         . (Join-Path $PSScriptRoot 'ReliabilityCommon.ps1')
-        $script:Moto = Start-MotoServer
-        $script:Key = New-TestSigningKey
-        $script:Token = New-GitlabIdToken -Key $script:Key -Audience 'sts.amazonaws.com'
-        $script:Fault = Start-FaultSts -Upstream $script:Moto.Url
+        Start-StsFixture   # $script:Moto, $script:Key, $script:Token, $script:Fault
         $script:Cmdlets = @{}
         foreach ($c in Get-ReliabilityCmdlet) { $script:Cmdlets[$c.Name] = $c }
         $script:TimeoutSeconds = 2
@@ -111,8 +108,7 @@ Describe 'Fault matrix' {
     }
 
     AfterAll {
-        Stop-FaultSts -Sts $script:Fault
-        Stop-MotoServer -Server $script:Moto
+        Stop-StsFixture
         Remove-Item $script:Work -Recurse -Force -ErrorAction Ignore
         Write-Host ($script:Observed -join "`n")
         Add-ReliabilitySummary @(
