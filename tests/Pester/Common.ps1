@@ -52,11 +52,16 @@ function Stop-StsFixture {
 # Note: [Environment]::SetEnvironmentVariable($name, $null) from PowerShell passes "" (PowerShell turns $null into an
 # empty string for a [string] argument), which leaves an empty variable behind (AWS_PROFILE='' breaks the AWS CLI).
 # Remove-Item Env:NAME really removes it.
-# Runs a script in a fresh 'dotnet pwsh' process; returns { ExitCode; StdOut; StdErr }.
-function Invoke-FreshPwsh {
-    param([Parameter(Mandatory)] [string] $Script, [hashtable] $Environment = @{}, [string] $WorkingDirectory = [IO.Path]::GetTempPath())
-    $psi = [System.Diagnostics.ProcessStartInfo]::new('dotnet')
-    foreach ($a in @($script:PwshDll, '-NoProfile', '-NonInteractive', '-Command', $Script)) { $psi.ArgumentList.Add($a) }
+# Runs a program with the current environment plus Environment; returns { ExitCode; StdOut; StdErr }.
+function Invoke-Program {
+    param(
+        [Parameter(Mandatory, Position = 0)] [string] $FilePath,
+        [Parameter(Position = 1)] [string[]] $ArgumentList = @(),
+        [hashtable] $Environment = @{},
+        [string] $WorkingDirectory = [IO.Path]::GetTempPath()
+    )
+    $psi = [System.Diagnostics.ProcessStartInfo]::new($FilePath)
+    foreach ($a in $ArgumentList) { $psi.ArgumentList.Add($a) }
     $psi.RedirectStandardOutput = $true
     $psi.RedirectStandardError = $true
     $psi.WorkingDirectory = $WorkingDirectory
@@ -66,6 +71,12 @@ function Invoke-FreshPwsh {
     $stderr = $p.StandardError.ReadToEndAsync()
     $p.WaitForExit()
     [pscustomobject]@{ ExitCode = $p.ExitCode; StdOut = $stdout.Result; StdErr = $stderr.Result }
+}
+
+# Runs a script in a fresh 'dotnet pwsh' process; returns { ExitCode; StdOut; StdErr }.
+function Invoke-FreshPwsh {
+    param([Parameter(Mandatory)] [string] $Script, [hashtable] $Environment = @{}, [string] $WorkingDirectory = [IO.Path]::GetTempPath())
+    Invoke-Program -FilePath 'dotnet' -ArgumentList @($script:PwshDll, '-NoProfile', '-NonInteractive', '-Command', $Script) -Environment $Environment -WorkingDirectory $WorkingDirectory
 }
 
 # Asserts that none of the secrets (and no part of a JWT) occurs in the text.
