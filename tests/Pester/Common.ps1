@@ -79,6 +79,18 @@ function Invoke-FreshPwsh {
     Invoke-Program -FilePath 'dotnet' -ArgumentList @($script:PwshDll, '-NoProfile', '-NonInteractive', '-Command', $Script) -Environment $Environment -WorkingDirectory $WorkingDirectory
 }
 
+# Stops a pipeline started with BeginInvoke, as Ctrl+C does, and disposes it (also when stopping fails). Returns
+# { Seconds (how long Stop took); Completed (the handle, right after Stop); State (the invocation state) }.
+function Stop-TestPipeline([powershell] $PowerShell, [IAsyncResult] $Handle) {
+    try {
+        $sw = [Diagnostics.Stopwatch]::StartNew()
+        $PowerShell.Stop()
+        $seconds = $sw.Elapsed.TotalSeconds
+        [pscustomobject]@{ Seconds = $seconds; Completed = $Handle.IsCompleted; State = $PowerShell.InvocationStateInfo.State }
+    }
+    finally { $PowerShell.Dispose() }
+}
+
 # Asserts that none of the secrets (and no part of a JWT) occurs in the text.
 function Assert-NoSecret {
     param([string] $Text, [string[]] $Secret, [string] $Where = 'output')

@@ -243,14 +243,14 @@ Describe 'Get-GitlabWebIdentityCredential' {
             $ps = [PowerShell]::Create()
             $null = $ps.AddScript("Import-Module '$ModuleManifest'; Get-GitlabWebIdentityCredential -RoleArn $TestRoleArn -WebIdentityToken '$Token' -EndpointUrl '$($Fault.Url)'")
             $handle = $ps.BeginInvoke()
-            $deadline = [DateTime]::UtcNow.AddSeconds(10)
-            while ((Get-FaultStsStats -Sts $Fault).Total -lt 1 -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 50 }
-            $sw = [Diagnostics.Stopwatch]::StartNew()
-            $ps.Stop()
-            $sw.Elapsed.TotalSeconds | Should -BeLessThan 3
-            $handle.IsCompleted | Should -BeTrue
-            $ps.InvocationStateInfo.State | Should -Be 'Stopped'
-            $ps.Dispose()
+            try {
+                $deadline = [DateTime]::UtcNow.AddSeconds(10)
+                while ((Get-FaultStsStats -Sts $Fault).Total -lt 1 -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 50 }
+            }
+            finally { $stop = Stop-TestPipeline -PowerShell $ps -Handle $handle }
+            $stop.Seconds | Should -BeLessThan 3
+            $stop.Completed | Should -BeTrue
+            $stop.State | Should -Be 'Stopped'
         }
     }
 

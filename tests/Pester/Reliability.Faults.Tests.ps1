@@ -238,17 +238,18 @@ Describe 'Fault matrix' {
         $ps = [PowerShell]::Create()
         $null = $ps.AddScript("Import-Module '$ModuleManifest'; Get-GitlabWebIdentityCredential -RoleArn $TestRoleArn -EndpointUrl '$($script:Fault.Url)' -MaxAttempts 20 -Verbose")
         $handle = $ps.BeginInvoke()
-        $deadline = [DateTime]::UtcNow.AddSeconds(30)
-        while ((Get-FaultStsStats -Sts $script:Fault).Total -lt 4 -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 20 }
-        Start-Sleep -Milliseconds 300
-        (Get-FaultStsStats -Sts $script:Fault).Total | Should -Be 4
-        @($ps.Streams.Verbose | Where-Object Message -Match '^Attempt 4 of 20 failed .*retrying in').Count | Should -Be 1 -Because 'the cmdlet is in its 4th backoff'
-        $sw = [Diagnostics.Stopwatch]::StartNew()
-        $ps.Stop()
-        $sw.Elapsed.TotalSeconds | Should -BeLessThan 3
-        $handle.IsCompleted | Should -BeTrue
-        $ps.InvocationStateInfo.State | Should -Be 'Stopped'
-        $ps.Dispose()
+        # Stopped and disposed in finally: a failed assertion here must not leave it retrying in the background.
+        try {
+            $deadline = [DateTime]::UtcNow.AddSeconds(30)
+            while ((Get-FaultStsStats -Sts $script:Fault).Total -lt 4 -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 20 }
+            Start-Sleep -Milliseconds 300
+            (Get-FaultStsStats -Sts $script:Fault).Total | Should -Be 4
+            @($ps.Streams.Verbose | Where-Object Message -Match '^Attempt 4 of 20 failed .*retrying in').Count | Should -Be 1 -Because 'the cmdlet is in its 4th backoff'
+        }
+        finally { $stop = Stop-TestPipeline -PowerShell $ps -Handle $handle }
+        $stop.Seconds | Should -BeLessThan 3
+        $stop.Completed | Should -BeTrue
+        $stop.State | Should -Be 'Stopped'
         Start-Sleep -Milliseconds 2000
         (Get-FaultStsStats -Sts $script:Fault).Total | Should -Be 4 -Because 'a stopped cmdlet sends nothing more'
     }
