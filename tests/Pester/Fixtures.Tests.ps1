@@ -351,7 +351,11 @@ Describe 'fault-injecting STS' {
 
     It 'hang closes the connection without an answer once its time is up' {
         Set-FaultStsScript -Sts $script:Sts -Faults @{ fault = 'hang'; seconds = 0.3 }
+        $sw = [Diagnostics.Stopwatch]::StartNew()
         { Invoke-Exchange -Url $script:Sts.Url -TimeoutSec 5 } | Should -Throw
+        # Held for its 0.3 s, then closed by the fixture: well before the client's 5 s timeout could end it.
+        $sw.Elapsed.TotalSeconds | Should -BeGreaterThan 0.25
+        $sw.Elapsed.TotalSeconds | Should -BeLessThan 3
     }
 
     It 'reset aborts the connection' {
