@@ -33,14 +33,35 @@ function Restore-TestEnvironment([hashtable] $Saved) {
     foreach ($name in $Saved.Keys) { [Environment]::SetEnvironmentVariable($name, $Saved[$name]) }
 }
 
+# The servers most test files share: moto, a signing key, a token for it (audience sts.amazonaws.com) and the fault STS
+# in front of moto. Sets $script:Moto, $script:Key, $script:Token and $script:Fault in the caller's script scope (a
+# function called from a test file's BeforeAll shares that file's script scope, as Save-TestEnvironment relies on).
+function Start-StsFixture {
+    $script:Moto = Start-MotoServer
+    $script:Key = New-TestSigningKey
+    $script:Token = New-GitlabIdToken -Key $script:Key -Audience 'sts.amazonaws.com'
+    $script:Fault = Start-FaultSts -Upstream $script:Moto.Url
+}
+
+# Stops what Start-StsFixture started (moto even when stopping the fault STS fails); safe when either is missing.
+function Stop-StsFixture {
+    try { Stop-FaultSts -Sts $script:Fault }
+    finally { Stop-MotoServer -Server $script:Moto }
+}
+
 # Note: [Environment]::SetEnvironmentVariable($name, $null) from PowerShell passes "" (PowerShell turns $null into an
 # empty string for a [string] argument), which leaves an empty variable behind (AWS_PROFILE='' breaks the AWS CLI).
 # Remove-Item Env:NAME really removes it.
-# Runs a script in a fresh 'dotnet pwsh' process; returns { ExitCode; StdOut; StdErr }.
-function Invoke-FreshPwsh {
-    param([Parameter(Mandatory)] [string] $Script, [hashtable] $Environment = @{}, [string] $WorkingDirectory = [IO.Path]::GetTempPath())
-    $psi = [System.Diagnostics.ProcessStartInfo]::new('dotnet')
-    foreach ($a in @($script:PwshDll, '-NoProfile', '-NonInteractive', '-Command', $Script)) { $psi.ArgumentList.Add($a) }
+# Runs a program with the current environment plus Environment; returns { ExitCode; StdOut; StdErr }.
+function Invoke-Program {
+    param(
+        [Parameter(Mandatory, Position = 0)] [string] $FilePath,
+        [Parameter(Position = 1)] [string[]] $ArgumentList = @(),
+        [hashtable] $Environment = @{},
+        [string] $WorkingDirectory = [IO.Path]::GetTempPath()
+    )
+    $psi = [System.Diagnostics.ProcessStartInfo]::new($FilePath)
+    foreach ($a in $ArgumentList) { $psi.ArgumentList.Add($a) }
     $psi.RedirectStandardOutput = $true
     $psi.RedirectStandardError = $true
     $psi.WorkingDirectory = $WorkingDirectory
@@ -50,6 +71,24 @@ function Invoke-FreshPwsh {
     $stderr = $p.StandardError.ReadToEndAsync()
     $p.WaitForExit()
     [pscustomobject]@{ ExitCode = $p.ExitCode; StdOut = $stdout.Result; StdErr = $stderr.Result }
+}
+
+# Runs a script in a fresh 'dotnet pwsh' process; returns { ExitCode; StdOut; StdErr }.
+function Invoke-FreshPwsh {
+    param([Parameter(Mandatory)] [string] $Script, [hashtable] $Environment = @{}, [string] $WorkingDirectory = [IO.Path]::GetTempPath())
+    Invoke-Program -FilePath 'dotnet' -ArgumentList @($script:PwshDll, '-NoProfile', '-NonInteractive', '-Command', $Script) -Environment $Environment -WorkingDirectory $WorkingDirectory
+}
+
+# Stops a pipeline started with BeginInvoke, as Ctrl+C does, and disposes it (also when stopping fails). Returns
+# { Seconds (how long Stop took); Completed (the handle, right after Stop); State (the invocation state) }.
+function Stop-TestPipeline([powershell] $PowerShell, [IAsyncResult] $Handle) {
+    try {
+        $sw = [Diagnostics.Stopwatch]::StartNew()
+        $PowerShell.Stop()
+        $seconds = $sw.Elapsed.TotalSeconds
+        [pscustomobject]@{ Seconds = $seconds; Completed = $Handle.IsCompleted; State = $PowerShell.InvocationStateInfo.State }
+    }
+    finally { $PowerShell.Dispose() }
 }
 
 # Asserts that none of the secrets (and no part of a JWT) occurs in the text.

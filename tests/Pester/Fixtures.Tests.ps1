@@ -67,9 +67,24 @@ Describe 'moto server' {
         $res.AssumedRoleUser.Arn | Should -Be 'arn:aws:sts::123456789012:assumed-role/gitlab-deployer/fixture-test'
     }
 
-    It 'resets without error' {
+    It 'resets without error, forgetting what was created (an IAM role)' {
+        # IAM Query API calls; moto picks the service from the credential scope and checks no signature.
+        $auth = 'AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20240101/us-east-1/iam/aws4_request, SignedHeaders=host, Signature=0'
+        $role = "fixture-reset-$([guid]::NewGuid().ToString('N').Substring(0, 8))"
+        $iam = { param([string] $Action)
+            $body = "Action=$Action&Version=2010-05-08&RoleName=$role" + $(if ($Action -eq 'CreateRole') { '&AssumeRolePolicyDocument=%7B%7D' })
+            (Invoke-WebRequest -Method POST -Uri "$($script:Moto.Url)/" -Body $body -ContentType 'application/x-www-form-urlencoded' `
+                -Headers @{ Authorization = $auth } -NoProxy -SkipHttpErrorCheck -TimeoutSec 10).StatusCode
+        }
+
+        & $iam CreateRole | Should -Be 200
+        & $iam GetRole | Should -Be 200
         { Reset-MotoServer -Url $script:Moto.Url } | Should -Not -Throw
+        & $iam GetRole | Should -Be 404 -Because 'the reset forgot the role'
+
+        & $iam CreateRole | Should -Be 200
         { $script:Moto | Reset-MotoServer } | Should -Not -Throw
+        & $iam GetRole | Should -Be 404 -Because 'the reset (server from the pipeline) forgot the role'
     }
 
     It 'starts a private one, and stops it (idempotently)' {
@@ -351,7 +366,11 @@ Describe 'fault-injecting STS' {
 
     It 'hang closes the connection without an answer once its time is up' {
         Set-FaultStsScript -Sts $script:Sts -Faults @{ fault = 'hang'; seconds = 0.3 }
+        $sw = [Diagnostics.Stopwatch]::StartNew()
         { Invoke-Exchange -Url $script:Sts.Url -TimeoutSec 5 } | Should -Throw
+        # Held for its 0.3 s, then closed by the fixture: well before the client's 5 s timeout could end it.
+        $sw.Elapsed.TotalSeconds | Should -BeGreaterThan 0.25
+        $sw.Elapsed.TotalSeconds | Should -BeLessThan 3
     }
 
     It 'reset aborts the connection' {

@@ -2,15 +2,11 @@
 Describe 'Get-GitlabWebIdentityCredential' {
     BeforeAll {
         . (Join-Path $PSScriptRoot 'Common.ps1')
-        $script:Moto = Start-MotoServer
-        $script:Key = New-TestSigningKey
-        $script:Token = New-GitlabIdToken -Key $script:Key -Audience 'sts.amazonaws.com'
-        $script:Fault = Start-FaultSts -Upstream $script:Moto.Url
+        Start-StsFixture   # $script:Moto, $script:Key, $script:Token, $script:Fault
     }
 
     AfterAll {
-        Stop-FaultSts -Sts $script:Fault
-        Stop-MotoServer -Server $script:Moto
+        Stop-StsFixture
     }
 
     BeforeEach { $script:SavedEnv = Save-TestEnvironment }
@@ -247,14 +243,14 @@ Describe 'Get-GitlabWebIdentityCredential' {
             $ps = [PowerShell]::Create()
             $null = $ps.AddScript("Import-Module '$ModuleManifest'; Get-GitlabWebIdentityCredential -RoleArn $TestRoleArn -WebIdentityToken '$Token' -EndpointUrl '$($Fault.Url)'")
             $handle = $ps.BeginInvoke()
-            $deadline = [DateTime]::UtcNow.AddSeconds(10)
-            while ((Get-FaultStsStats -Sts $Fault).Total -lt 1 -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 50 }
-            $sw = [Diagnostics.Stopwatch]::StartNew()
-            $ps.Stop()
-            $sw.Elapsed.TotalSeconds | Should -BeLessThan 3
-            $handle.IsCompleted | Should -BeTrue
-            $ps.InvocationStateInfo.State | Should -Be 'Stopped'
-            $ps.Dispose()
+            try {
+                $deadline = [DateTime]::UtcNow.AddSeconds(10)
+                while ((Get-FaultStsStats -Sts $Fault).Total -lt 1 -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 50 }
+            }
+            finally { $stop = Stop-TestPipeline -PowerShell $ps -Handle $handle }
+            $stop.Seconds | Should -BeLessThan 3
+            $stop.Completed | Should -BeTrue
+            $stop.State | Should -Be 'Stopped'
         }
     }
 

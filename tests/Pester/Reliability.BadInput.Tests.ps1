@@ -101,10 +101,7 @@ Describe 'Bad-input matrix' {
     BeforeAll {
         . (Join-Path $PSScriptRoot 'Common.ps1')
         . (Join-Path $PSScriptRoot 'ReliabilityCommon.ps1')
-        $script:Moto = Start-MotoServer
-        $script:Key = New-TestSigningKey
-        $script:Token = New-GitlabIdToken -Key $script:Key -Audience 'sts.amazonaws.com'
-        $script:Fault = Start-FaultSts -Upstream $script:Moto.Url
+        Start-StsFixture   # $script:Moto, $script:Key, $script:Token, $script:Fault
         $script:Work = New-Item -ItemType Directory -Path (Join-Path ([IO.Path]::GetTempPath()) "gitlabsts-badinput-$([guid]::NewGuid())") -Force
         $script:Tried = 0
         $script:Handled = 0
@@ -134,8 +131,7 @@ Describe 'Bad-input matrix' {
     }
 
     AfterAll {
-        Stop-FaultSts -Sts $script:Fault
-        Stop-MotoServer -Server $script:Moto
+        Stop-StsFixture
         Clear-ReliabilityReadOnly $script:Work
         Remove-Item $script:Work -Recurse -Force -ErrorAction Ignore
         $per = ($script:TriedBy.GetEnumerator() | Sort-Object Key | ForEach-Object { "$($_.Key) $($_.Value)" }) -join ', '

@@ -5,10 +5,7 @@ Describe 'Concurrency and endurance' {
     BeforeAll {
         . (Join-Path $PSScriptRoot 'Common.ps1')
         . (Join-Path $PSScriptRoot 'ReliabilityCommon.ps1')
-        $script:Moto = Start-MotoServer
-        $script:Key = New-TestSigningKey
-        $script:Token = New-GitlabIdToken -Key $script:Key -Audience 'sts.amazonaws.com'
-        $script:Fault = Start-FaultSts -Upstream $script:Moto.Url
+        Start-StsFixture   # $script:Moto, $script:Key, $script:Token, $script:Fault
         $script:Concurrent = 0
         $script:Sequential = $null
 
@@ -28,8 +25,7 @@ Describe 'Concurrency and endurance' {
     }
 
     AfterAll {
-        Stop-FaultSts -Sts $script:Fault
-        Stop-MotoServer -Server $script:Moto
+        Stop-StsFixture
         $lines = @("concurrent exchanges: $script:Concurrent (8 runspaces at once, twice: plain and under throttling)")
         if ($script:Sequential) {
             $s = $script:Sequential

@@ -63,10 +63,7 @@ Describe 'Fault matrix' {
     BeforeAll {
         . (Join-Path $PSScriptRoot 'Common.ps1')
         . (Join-Path $PSScriptRoot 'ReliabilityCommon.ps1')
-        $script:Moto = Start-MotoServer
-        $script:Key = New-TestSigningKey
-        $script:Token = New-GitlabIdToken -Key $script:Key -Audience 'sts.amazonaws.com'
-        $script:Fault = Start-FaultSts -Upstream $script:Moto.Url
+        Start-StsFixture   # $script:Moto, $script:Key, $script:Token, $script:Fault
         $script:Cmdlets = @{}
         foreach ($c in Get-ReliabilityCmdlet) { $script:Cmdlets[$c.Name] = $c }
         $script:TimeoutSeconds = 2
@@ -111,8 +108,7 @@ Describe 'Fault matrix' {
     }
 
     AfterAll {
-        Stop-FaultSts -Sts $script:Fault
-        Stop-MotoServer -Server $script:Moto
+        Stop-StsFixture
         Remove-Item $script:Work -Recurse -Force -ErrorAction Ignore
         Write-Host ($script:Observed -join "`n")
         Add-ReliabilitySummary @(
@@ -242,17 +238,18 @@ Describe 'Fault matrix' {
         $ps = [PowerShell]::Create()
         $null = $ps.AddScript("Import-Module '$ModuleManifest'; Get-GitlabWebIdentityCredential -RoleArn $TestRoleArn -EndpointUrl '$($script:Fault.Url)' -MaxAttempts 20 -Verbose")
         $handle = $ps.BeginInvoke()
-        $deadline = [DateTime]::UtcNow.AddSeconds(30)
-        while ((Get-FaultStsStats -Sts $script:Fault).Total -lt 4 -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 20 }
-        Start-Sleep -Milliseconds 300
-        (Get-FaultStsStats -Sts $script:Fault).Total | Should -Be 4
-        @($ps.Streams.Verbose | Where-Object Message -Match '^Attempt 4 of 20 failed .*retrying in').Count | Should -Be 1 -Because 'the cmdlet is in its 4th backoff'
-        $sw = [Diagnostics.Stopwatch]::StartNew()
-        $ps.Stop()
-        $sw.Elapsed.TotalSeconds | Should -BeLessThan 3
-        $handle.IsCompleted | Should -BeTrue
-        $ps.InvocationStateInfo.State | Should -Be 'Stopped'
-        $ps.Dispose()
+        # Stopped and disposed in finally: a failed assertion here must not leave it retrying in the background.
+        try {
+            $deadline = [DateTime]::UtcNow.AddSeconds(30)
+            while ((Get-FaultStsStats -Sts $script:Fault).Total -lt 4 -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 20 }
+            Start-Sleep -Milliseconds 300
+            (Get-FaultStsStats -Sts $script:Fault).Total | Should -Be 4
+            @($ps.Streams.Verbose | Where-Object Message -Match '^Attempt 4 of 20 failed .*retrying in').Count | Should -Be 1 -Because 'the cmdlet is in its 4th backoff'
+        }
+        finally { $stop = Stop-TestPipeline -PowerShell $ps -Handle $handle }
+        $stop.Seconds | Should -BeLessThan 3
+        $stop.Completed | Should -BeTrue
+        $stop.State | Should -Be 'Stopped'
         Start-Sleep -Milliseconds 2000
         (Get-FaultStsStats -Sts $script:Fault).Total | Should -Be 4 -Because 'a stopped cmdlet sends nothing more'
     }

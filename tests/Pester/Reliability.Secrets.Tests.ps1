@@ -42,10 +42,7 @@ Describe 'Secret-leak sweep' {
     BeforeAll {
         . (Join-Path $PSScriptRoot 'Common.ps1')
         . (Join-Path $PSScriptRoot 'ReliabilityCommon.ps1')
-        $script:Moto = Start-MotoServer
-        $script:Key = New-TestSigningKey
-        $script:Token = New-GitlabIdToken -Key $script:Key -Audience 'sts.amazonaws.com'
-        $script:Fault = Start-FaultSts -Upstream $script:Moto.Url
+        Start-StsFixture   # $script:Moto, $script:Key, $script:Token, $script:Fault
         $script:Work = New-Item -ItemType Directory -Path (Join-Path ([IO.Path]::GetTempPath()) "gitlabsts-secrets-$([guid]::NewGuid())") -Force
         $script:TokenFile = Join-Path $script:Work 'token.jwt'
         Set-Content -Path $script:TokenFile -Value $script:Token -NoNewline
@@ -160,8 +157,7 @@ Describe 'Secret-leak sweep' {
     }
 
     AfterAll {
-        Stop-FaultSts -Sts $script:Fault
-        Stop-MotoServer -Server $script:Moto
+        Stop-StsFixture
         Clear-ReliabilityReadOnly $script:Work
         Remove-Item $script:Work -Recurse -Force -ErrorAction Ignore
         Add-ReliabilitySummary "leaks found: $($script:Leaks.Count) (token, secret key and session token looked for in $script:Places places across $script:Scenarios scenarios, $script:FilesChecked of them files written or kept by Set-GitlabAwsProfile)"

@@ -26,22 +26,6 @@ Describe 'Set-GitlabAwsProfile' {
             $dir
         }
 
-        # Runs a program with the current environment; returns { ExitCode; StdOut; StdErr }.
-        function Invoke-Program {
-            param([Parameter(Mandatory)] [string] $FilePath, [string[]] $ArgumentList = @(), [hashtable] $Environment = @{})
-            $psi = [System.Diagnostics.ProcessStartInfo]::new($FilePath)
-            foreach ($a in $ArgumentList) { $psi.ArgumentList.Add($a) }
-            $psi.RedirectStandardOutput = $true
-            $psi.RedirectStandardError = $true
-            $psi.WorkingDirectory = [IO.Path]::GetTempPath()
-            foreach ($k in $Environment.Keys) { $psi.Environment[$k] = $Environment[$k] }
-            $p = [System.Diagnostics.Process]::Start($psi)
-            $stdout = $p.StandardOutput.ReadToEndAsync()
-            $stderr = $p.StandardError.ReadToEndAsync()
-            $p.WaitForExit()
-            [pscustomobject]@{ ExitCode = $p.ExitCode; StdOut = $stdout.Result; StdErr = $stderr.Result }
-        }
-
         # GetCallerIdentity through profile $ProfileName with one reader; returns { Arn; Detail }, throws with the reader's stderr.
         function Invoke-Reader {
             param([Parameter(Mandatory)] [string] $Reader, [Parameter(Mandatory)] [string] $ProfileName)
