@@ -109,7 +109,6 @@ namespace GitlabSts.Commands
         private ProfilePlan CreatePlan(out string? region)
         {
             ProfileMode mode = Credential != null ? ProfileMode.Credential : Mode;
-            RejectSessionPolicyThatWouldBeDropped(mode);
             ExchangeRequest? pendingExchange = null;
             var request = new AwsProfileRequest
             {
@@ -122,6 +121,7 @@ namespace GitlabSts.Commands
 
             if (Credential != null)
             {
+                RejectSessionPolicyThatWouldBeDropped(mode);
                 region = ExchangeRequest.CheckedRegion(Region, ProcessEnvironment.Instance, Core.Sts.RoleArn.Parse(Credential.RoleArn));
                 request.RoleArn = Credential.RoleArn;
                 request.AccessKeyId = Credential.AccessKeyId;
@@ -132,6 +132,7 @@ namespace GitlabSts.Commands
             {
                 // Every local rule of the exchange applies to a profile too (role ARN, token, session name, duration, region).
                 ExchangeRequest exchange = ExchangeRequest.Resolve(SettingsFromParameters(), ProcessEnvironment.Instance, Log, DateTimeOffset.UtcNow);
+                RejectSessionPolicyThatWouldBeDropped(mode);   // after Resolve, so a malformed policy gets its own message
                 region = exchange.RegionIsExplicit ? exchange.Region : null;
                 request.RoleArn = exchange.RoleArn.Value;
                 request.RoleSessionName = exchange.RoleSessionName;
