@@ -263,27 +263,8 @@ namespace GitlabSts.Core.Sts
         /// The region as given, else $env:AWS_REGION, else $env:AWS_DEFAULT_REGION (unchecked, untrimmed), and where it
         /// came from; null when none is set.
         /// </summary>
-        public static string? FindRegion(string? explicitRegion, IEnvironmentReader env, out string? source)
-        {
-            if (!string.IsNullOrWhiteSpace(explicitRegion))
-            {
-                source = "-Region";
-                return explicitRegion;
-            }
-
-            foreach (string name in new[] { "AWS_REGION", "AWS_DEFAULT_REGION" })
-            {
-                string? value = env.Get(name);
-                if (value != null)
-                {
-                    source = name;
-                    return value;
-                }
-            }
-
-            source = null;
-            return null;
-        }
+        public static string? FindRegion(string? explicitRegion, IEnvironmentReader env, out string? source) =>
+            GivenOrFromEnvironment(explicitRegion, "-Region", env, out source, "AWS_REGION", "AWS_DEFAULT_REGION");
 
         private static (string Region, bool Explicit) ResolveRegion(string? explicitRegion, IEnvironmentReader env, RoleArn role, ICoreLog log)
         {
@@ -339,15 +320,19 @@ namespace GitlabSts.Core.Sts
         /// The STS endpoint as given, else $env:AWS_ENDPOINT_URL_STS, else $env:AWS_ENDPOINT_URL (unchecked), and where it
         /// came from; null when none is set. A blank -EndpointUrl counts as not given.
         /// </summary>
-        public static string? FindEndpoint(string? explicitUrl, IEnvironmentReader env, out string? source)
+        public static string? FindEndpoint(string? explicitUrl, IEnvironmentReader env, out string? source) =>
+            GivenOrFromEnvironment(explicitUrl, "-EndpointUrl", env, out source, "AWS_ENDPOINT_URL_STS", "AWS_ENDPOINT_URL");
+
+        /// <summary>A non-blank <paramref name="given"/> value, else the first of the variables that is set.</summary>
+        private static string? GivenOrFromEnvironment(string? given, string parameter, IEnvironmentReader env, out string? source, params string[] variables)
         {
-            if (!string.IsNullOrWhiteSpace(explicitUrl))
+            if (!string.IsNullOrWhiteSpace(given))
             {
-                source = "-EndpointUrl";
-                return explicitUrl;
+                source = parameter;
+                return given;
             }
 
-            foreach (string name in new[] { "AWS_ENDPOINT_URL_STS", "AWS_ENDPOINT_URL" })
+            foreach (string name in variables)
             {
                 string? value = env.Get(name);
                 if (value != null)
