@@ -243,14 +243,15 @@ namespace GitlabSts.Core.Sts
 
         /// <summary>
         /// Throws <paramref name="errorId"/>, without the value, when <paramref name="value"/> of -<paramref name="parameter"/>
-        /// (or of the environment variable it defaults to) looks like an ID token; for a path, also when its file name does.
+        /// (or of the environment variable it defaults to) looks like an ID token; for a path (which has no environment
+        /// default here), also when its file name does.
         /// </summary>
         public static void RejectTokenIn(string parameter, string errorId, string? value, bool isPath = false)
         {
             if (isPath ? IdToken.LooksLikeJwtOrJwtPath(value) : IdToken.LooksLikeJwt(value))
             {
                 throw new GitlabStsException(errorId, ErrorKind.InvalidArgument,
-                    $"-{parameter} (or the environment variable it defaults to) holds what looks like an ID token, so it is not shown. " +
+                    $"-{parameter}{(isPath ? "" : " (or the environment variable it defaults to)")} holds what looks like an ID token, so it is not shown. " +
                     $"Pass the token with -WebIdentityToken, -TokenVariable or -TokenFile, and a {parameter} value in -{parameter}.", parameter);
             }
         }
