@@ -111,11 +111,16 @@ function Invoke-BuildTask {
     Write-Host "Module $version laid out at $ModuleOut"
 }
 
+# The Pester version is written once, in tests/tools/tools.csproj (PackageDownload Version="[x.y.z]").
 function Get-PesterModulePath {
-    Invoke-Native dotnet @('restore', (Join-Path $Root 'tests/tools/tools.csproj'), '--nologo', '-v', 'quiet')
+    $tools = Join-Path $Root 'tests/tools/tools.csproj'
+    $download = ([xml](Get-Content -Raw $tools)).Project.ItemGroup.PackageDownload | Where-Object Include -eq 'Pester'
+    $version = "$($download.Version)".Trim('[', ']', ' ')
+    if ($version -notmatch '^\d+\.\d+\.\d+') { throw "No exact Pester version (Version=`"[x.y.z]`") in $tools." }
+    Invoke-Native dotnet @('restore', $tools, '--nologo', '-v', 'quiet')
     $packages = (& dotnet nuget locals global-packages --list) -replace '^global-packages:\s*', ''
-    $path = Join-Path $packages.Trim() 'pester/6.2.0/tools/Pester.psd1'
-    if (-not (Test-Path $path)) { throw "Pester 6.2.0 was not restored to $path." }
+    $path = Join-Path $packages.Trim() "pester/$($version.ToLowerInvariant())/tools/Pester.psd1"
+    if (-not (Test-Path $path)) { throw "Pester $version was not restored to $path." }
     $path
 }
 
