@@ -5,7 +5,7 @@ the Action being read from the form body or the query string), then it consumes 
 whose optional "action" matches (or has none). No entry: the default fault applies ("pass" unless set).
 
 Script entries (JSON objects):
-  {"fault": NAME}                   one of FAULTS below
+  {"fault": NAME}                   a fault of the catalog (see "Faults" below)
   "count": n                        the entry applies to n requests (default 1)
   "action": "GetCallerIdentity"     only requests with this Action consume the entry
   "delay": s                        sleep s seconds before answering (any fault, including pass)
@@ -15,32 +15,12 @@ Script entries (JSON objects):
   "omit": ["Expiration", ...]       for "missingfields": elements removed from the success XML
   "body": "...", "contentType": ".." override the response body (any fault except pass/reset/hang)
 
-Faults:
-  pass                      proxy to the upstream (moto) unchanged
-  AccessDenied              403 Sender  "Not authorized to perform sts:AssumeRoleWithWebIdentity"
-  InvalidIdentityToken      400 Sender  ordinary message (no OIDC provider for the issuer)
-  InvalidIdentityTokenKey   400 Sender  InvalidIdentityToken with "Couldn't retrieve verification key ..."
-  IDPCommunicationError     400 Sender
-  IDPRejectedClaim          403 Sender
-  ExpiredTokenException     400 Sender
-  MalformedPolicyDocument   400 Sender
-  PackedPolicyTooLarge      400 Sender
-  RegionDisabledException   403 Sender
-  Throttling                400 Sender  "Rate exceeded"
-  http500                   500 XML ErrorResponse InternalFailure (Receiver)
-  http502                   502 HTML "Bad Gateway" page (what a load balancer sends)
-  http503                   503 XML ErrorResponse ServiceUnavailable (Receiver)
-  hang                      read the request, send nothing for "seconds", then close the connection
-  reset                     read the request, then close with TCP RST (SO_LINGER 0)
-  truncated                 200, Content-Length of the whole success XML, only half sent, then close
-  truncatedxml              200, well-framed HTTP response whose XML body stops halfway
-  notxml                    200 text/html page
-  empty                     200 with an empty body
-  missingfields             the upstream's success XML with the "omit" elements removed
-                            (default: Expiration)
+Faults: the catalog data/faults.json (name, what is answered, and what GitlabSts is expected to do).
+Faults with an "error" answer that STS ErrorResponse; the others are implemented below by name, and the
+server refuses to start when the catalog names a fault it does not implement.
 
 Control (not counted):
-  GET  /__fault/health      {"ok": true, "upstream": URL}
+  GET  /__fault/health      {"ok": true, "upstream": URL, "faults": [catalog names]}
   POST /__fault/script      body [entries] or {"script": [entries], "default": entry-or-name, "append": bool}
   GET  /__fault/script      the remaining script and default
   GET  /__fault/stats       {"total", "actions": {Action: n}, "faults": {fault: n}, "remaining", "requests": [...]}
@@ -64,37 +44,25 @@ from xml.sax.saxutils import escape
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import fixture_common as fc  # noqa: E402
 
-KEY_MSG = ("Couldn't retrieve verification key from your identity provider,  "
-           "please reference AssumeRoleWithWebIdentity documentation for requirements")
+CATALOG_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data", "faults.json")
+# Faults answered by code of their own below (the others answer the catalog's ErrorResponse).
+IMPLEMENTED = {"pass", "http502", "hang", "reset", "truncated", "truncatedxml", "notxml", "empty", "missingfields"}
 
-# name -> (HTTP status, Code, Type, message)
-STS_ERRORS = {
-    "AccessDenied": (403, "AccessDenied", "Sender",
-                     "Not authorized to perform sts:AssumeRoleWithWebIdentity"),
-    "InvalidIdentityToken": (400, "InvalidIdentityToken", "Sender",
-                             "No OpenIDConnect provider found in your account for https://gitlab.com"),
-    "InvalidIdentityTokenKey": (400, "InvalidIdentityToken", "Sender", KEY_MSG),
-    "IDPCommunicationError": (400, "IDPCommunicationError", "Sender",
-                              "The request could not be fulfilled because the identity provider (IDP) "
-                              "that was asked to verify the incoming identity token could not be reached."),
-    "IDPRejectedClaim": (403, "IDPRejectedClaim", "Sender",
-                         "The identity provider (IdP) reported that authentication failed."),
-    "ExpiredTokenException": (400, "ExpiredTokenException", "Sender", None),  # message built per request
-    "MalformedPolicyDocument": (400, "MalformedPolicyDocument", "Sender",
-                                "The policy document is malformed: Syntax errors in policy."),
-    "PackedPolicyTooLarge": (400, "PackedPolicyTooLarge", "Sender",
-                             "Packed size of consumed policies exceeds 100%."),
-    "RegionDisabledException": (403, "RegionDisabledException", "Sender",
-                                "STS is not activated in this region for account:123456789012. "
-                                "Your account administrator can activate STS in this region using the IAM Console."),
-    "Throttling": (400, "Throttling", "Sender", "Rate exceeded"),
-    "http500": (500, "InternalFailure", "Receiver",
-                "The request processing has failed because of an unknown error, exception or failure."),
-    "http503": (503, "ServiceUnavailable", "Receiver", "Service is unavailable. Please try again later."),
-}
-OTHER_FAULTS = ["pass", "http502", "hang", "reset", "truncated", "truncatedxml", "notxml", "empty",
-                "missingfields"]
-FAULTS = list(STS_ERRORS) + OTHER_FAULTS
+
+def load_catalog(path: str = CATALOG_FILE) -> tuple[list[str], dict]:
+    """(fault names in catalog order, {name: (HTTP status, Code, Type, message or None)} for the error faults)."""
+    with open(path, encoding="utf-8") as f:
+        faults = json.load(f)["faults"]
+    names = [f["name"] for f in faults]
+    errors = {f["name"]: (f["status"], f["error"]["code"], f["error"]["type"], f["error"].get("message"))
+              for f in faults if f.get("error")}
+    missing = [n for n in names if n not in errors and n not in IMPLEMENTED]
+    if missing:
+        raise SystemExit(f"{path} names faults fault_sts.py does not implement: {', '.join(missing)}")
+    return names, errors
+
+
+FAULTS, STS_ERRORS = load_catalog()
 CASE_MAP = {f.lower(): f for f in FAULTS}
 
 SUCCESS_TEMPLATE = """<AssumeRoleWithWebIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">

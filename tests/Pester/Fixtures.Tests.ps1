@@ -6,8 +6,9 @@ BeforeDiscovery {
     $fixtureModule = Join-Path $PSScriptRoot '../Fixtures/GitlabSts.TestFixtures.psm1'
     Import-Module $fixtureModule -Force
     $malformedKinds = @(Get-MalformedTokenKind | ForEach-Object { @{ Kind = $_.Kind } })
-    $stsErrorFaults = @(Get-FaultStsFault | Where-Object { $_.Code -and $_.Name -notin 'http500', 'http503' } |
-            ForEach-Object { @{ Name = $_.Name; Status = $_.Status; Code = $_.Code } })
+    $catalog = @(Get-FaultStsFault | ForEach-Object { @{ Name = $_.Name; Status = $_.Status } })
+    $stsErrorFaults = @(Get-FaultStsFault | Where-Object Code |
+            ForEach-Object { @{ Name = $_.Name; Status = $_.Status; Code = $_.Code; Type = $_.Type; Message = $_.Message } })
 }
 
 BeforeAll {
@@ -323,15 +324,16 @@ Describe 'fault-injecting STS' {
         $s.Remaining | Should -Be 1
     }
 
-    It '<Name> answers <Status> with an STS 2011-06-15 ErrorResponse carrying <Code>' -ForEach $stsErrorFaults {
+    It '<Name> answers <Status> with an STS 2011-06-15 ErrorResponse carrying <Type> <Code>' -ForEach $stsErrorFaults {
         Set-FaultStsScript -Sts $script:Sts -Faults $Name
         $r = Invoke-Exchange -Url $script:Sts.Url
         $r.StatusCode | Should -Be $Status
         $r.Headers['Content-Type'] | Should -BeLike 'text/xml*'
         $r.Xml.ErrorResponse.xmlns | Should -Be 'https://sts.amazonaws.com/doc/2011-06-15/'
-        $r.Xml.ErrorResponse.Error.Type | Should -Be 'Sender'
+        $r.Xml.ErrorResponse.Error.Type | Should -Be $Type
         $r.Xml.ErrorResponse.Error.Code | Should -Be $Code
         $r.Xml.ErrorResponse.Error.Message | Should -Not -BeNullOrEmpty
+        if ($Message) { $r.Xml.ErrorResponse.Error.Message | Should -BeExactly $Message }
         $r.Xml.ErrorResponse.RequestId | Should -Match '^[0-9a-f-]{36}$'
         $r.Content | Should -BeLike "*<Code>$Code</Code>*"
         (Get-FaultStsStats -Sts $script:Sts).Faults[$Name] | Should -Be 1
@@ -345,15 +347,32 @@ Describe 'fault-injecting STS' {
         $key | Should -BeExactly "Couldn't retrieve verification key from your identity provider,  please reference AssumeRoleWithWebIdentity documentation for requirements"
     }
 
-    It 'http<Status> answers with that status' -ForEach @(
-        @{ Status = 500; Fault = 'http500'; Body = '*<Code>InternalFailure</Code>*' }
-        @{ Status = 502; Fault = 'http502'; Body = '*502 Bad Gateway*' }
-        @{ Status = 503; Fault = 'http503'; Body = '*<Code>ServiceUnavailable</Code>*' }
-    ) {
-        Set-FaultStsScript -Sts $script:Sts -Faults $Fault
+    It 'http502 answers a load balancer''s HTML page' {
+        Set-FaultStsScript -Sts $script:Sts -Faults 'http502'
         $r = Invoke-Exchange -Url $script:Sts.Url
-        $r.StatusCode | Should -Be $Status
-        $r.Content | Should -BeLike $Body
+        $r.StatusCode | Should -Be 502
+        $r.Headers['Content-Type'] | Should -BeLike 'text/html*'
+        $r.Content | Should -BeLike '*502 Bad Gateway*'
+    }
+
+    It 'implements catalog fault <Name>: the status line the catalog gives (<Status>; $null: none)' -ForEach $catalog {
+        # Raw socket, so that faults which break the answer (truncated, hang, reset) still show what they sent.
+        $entry = if ($Name -eq 'hang') { @{ fault = 'hang'; seconds = 0.3 } } else { @{ fault = $Name } }
+        Set-FaultStsScript -Sts $script:Sts -Faults $entry
+        $form = 'Action=AssumeRoleWithWebIdentity&Version=2011-06-15&RoleArn=arn:aws:iam::123456789012:role/gitlab-deployer&RoleSessionName=s&WebIdentityToken=t'
+        $c = [System.Net.Sockets.TcpClient]::new('127.0.0.1', $script:Sts.Port)
+        try {
+            $c.ReceiveTimeout = 5000
+            $ns = $c.GetStream()
+            $req = [Text.Encoding]::ASCII.GetBytes("POST / HTTP/1.1`r`nHost: 127.0.0.1`r`nConnection: close`r`n" +
+                "Content-Type: application/x-www-form-urlencoded`r`nContent-Length: $($form.Length)`r`n`r`n$form")
+            $ns.Write($req, 0, $req.Length)
+            $reply = try { [IO.StreamReader]::new($ns).ReadToEnd() } catch [System.IO.IOException] { '' }
+        }
+        finally { $c.Dispose() }
+        if ($null -eq $Status) { $reply | Should -BeNullOrEmpty }
+        else { $reply | Should -Match "^HTTP/1\.1 $Status " }
+        (Get-FaultStsStats -Sts $script:Sts).Faults[$Name] | Should -Be 1
     }
 
     It 'hang holds the request past the client timeout' {
@@ -478,10 +497,58 @@ Describe 'fault-injecting STS' {
         { Set-FaultStsScript -Sts $script:Sts -Faults 'NoSuchFault' } | Should -Throw '*unknown fault*'
     }
 
-    It 'lists every fault it implements' {
+    It 'serves the faults of the catalog the module lists, in its order' {
         $names = (Get-FaultStsFault).Name
         $served = (Invoke-RestMethod -Uri "$($script:Sts.Url)/__fault/health" -NoProxy).faults
-        @($names | Sort-Object) | Should -Be @($served | Sort-Object)
+        @($served) | Should -Be @($names)
+    }
+}
+
+Describe 'fault catalog (tests/Fixtures/data/faults.json)' {
+    BeforeAll { $script:Faults = @(Get-FaultStsFault) }
+
+    It 'names each fault once, pass included' {
+        $script:Faults.Count | Should -BeGreaterThan 10
+        @($script:Faults.Name | Sort-Object -Unique).Count | Should -Be $script:Faults.Count
+        $script:Faults.Name | Should -Contain 'pass'
+    }
+
+    It 'says for every fault but pass what GitlabSts must end in, and what the server answers' {
+        foreach ($f in $script:Faults) {
+            $f.Answer | Should -Not -BeNullOrEmpty -Because "$($f.Name) is described"
+            if ($f.Name -eq 'pass') { $f.ErrorId | Should -BeNullOrEmpty; continue }
+            $f.ErrorId | Should -Match '^GitlabSts\.[A-Za-z]+$' -Because "$($f.Name) has an error id"
+            [Enum]::IsDefined([System.Management.Automation.ErrorCategory], [string]$f.Category) | Should -BeTrue -Because "$($f.Name)'s category '$($f.Category)' is an ErrorCategory"
+            { [regex]::new($f.ErrorMessage) } | Should -Not -Throw -Because "$($f.Name)'s message is a regex"
+            $f.Retry | Should -BeOfType [bool]
+            if ($f.Code) { $f.Status | Should -BeGreaterOrEqual 400; $f.Type | Should -BeIn 'Sender', 'Receiver' }
+        }
+    }
+
+    It 'fault_sts.py refuses a catalog naming a fault it does not implement' {
+        $bad = Join-Path ([IO.Path]::GetTempPath()) "gitlabsts-faults-$([guid]::NewGuid().ToString('N')).json"
+        try {
+            $json = Get-Content -Raw (Join-Path $PSScriptRoot '../Fixtures/data/faults.json') | ConvertFrom-Json
+            $json.faults += [pscustomobject]@{ name = 'nosuchbehaviour'; answer = 'x'; status = 200; expect = $null }
+            ConvertTo-Json $json -Depth 10 | Set-Content -LiteralPath $bad
+            $python = (Get-Command python3 -CommandType Application | Select-Object -First 1).Source
+            $fixtures = (Resolve-Path (Join-Path $PSScriptRoot '../Fixtures')).Path
+            $out = & $python -c "import sys; sys.path.insert(0, sys.argv[1]); import fault_sts; fault_sts.load_catalog(sys.argv[2])" $fixtures $bad 2>&1
+            $LASTEXITCODE | Should -Not -Be 0
+            "$out" | Should -Match 'does not implement: nosuchbehaviour'
+        }
+        finally { Remove-Item -LiteralPath $bad -ErrorAction Ignore }
+    }
+
+    It 'is where the README and fault_sts.py send readers, and neither repeats the list' {
+        $readme = Get-Content -Raw (Join-Path $PSScriptRoot '../Fixtures/README.md')
+        $readme | Should -Match '\(data/faults\.json\)'
+        $doc = Get-Content -Raw (Join-Path $PSScriptRoot '../Fixtures/fault_sts.py')
+        $doc | Should -Match 'data/faults\.json'
+        foreach ($f in $script:Faults) {
+            $readme | Should -Not -Match "(?m)^\| ``$($f.Name)``" -Because "the README points at the catalog instead of a table row for $($f.Name)"
+            $doc | Should -Not -Match "(?m)^  $($f.Name) +\S" -Because "the docstring points at the catalog instead of a line for $($f.Name)"
+        }
     }
 }
 

@@ -3,46 +3,14 @@
 # exactly once; then the contract's error id and category, a message with the STS code or HTTP status and what to do,
 # in bounded time. Recovered from: each transient fault once, then success. Ctrl+C during a retry backoff stops at once.
 #
-# Where the fixture says 'unspecified' this suite decides what a demanding user expects:
-#   truncated     (200, Content-Length promised, half sent, connection closed): a broken connection, like a reset:
-#                 transient, GitlabSts.NetworkError after the last attempt.
-#   missingfields (a 200 success without Expiration, or without any one credential field): not retried (the same
-#                 endpoint would answer the same), GitlabSts.StsError "answered ... without complete credentials".
+# What each fault must end in (retry or not, error id, category, message) is written once, in the fault catalog
+# tests/Fixtures/data/faults.json, with a note where the contract is silent and the catalog decides.
 BeforeDiscovery {
     Import-Module (Join-Path $PSScriptRoot '../Fixtures/GitlabSts.TestFixtures.psm1') -Force
     . (Join-Path $PSScriptRoot 'ReliabilityCommon.ps1')
-    $decided = @{
-        truncated     = @{ Retry = 'yes'; ErrorId = 'GitlabSts.NetworkError' }
-        missingfields = @{ Retry = 'no'; ErrorId = 'GitlabSts.StsError' }
-    }
-    # Category and message (STS code or HTTP status, and what to do) per fault.
-    $expect = @{
-        AccessDenied            = 'PermissionDenied', 'AccessDenied: .*Test-GitlabOidcRole'
-        InvalidIdentityToken    = 'AuthenticationError', 'InvalidIdentityToken: .*IAM OIDC provider for https://gitlab.com'
-        InvalidIdentityTokenKey = 'AuthenticationError', 'after 4 attempts \(InvalidIdentityToken: .*openid-configuration'
-        IDPCommunicationError   = 'ResourceUnavailable', 'after 4 attempts \(IDPCommunicationError: .*-MaxAttempts'
-        IDPRejectedClaim        = 'InvalidResult', 'IDPRejectedClaim: .*client ids'
-        ExpiredTokenException   = 'AuthenticationError', 'ExpiredTokenException: .*clock'
-        MalformedPolicyDocument = 'InvalidResult', 'MalformedPolicyDocument: .*-Policy'
-        PackedPolicyTooLarge    = 'InvalidResult', 'PackedPolicyTooLarge: .*-PolicyArn'
-        RegionDisabledException = 'InvalidResult', 'RegionDisabledException: .*-Region'
-        Throttling              = 'ResourceUnavailable', 'after 4 attempts with Throttling: .*-MaxAttempts'
-        http500                 = 'ResourceUnavailable', 'after 4 attempts with InternalFailure: .*-MaxAttempts'
-        http502                 = 'ResourceUnavailable', 'after 4 attempts with HTTP 502: .*-MaxAttempts'
-        http503                 = 'ResourceUnavailable', 'after 4 attempts with ServiceUnavailable: .*-MaxAttempts'
-        hang                    = 'OperationTimeout', 'after 4 attempts \(Timeout: .*-EndpointUrl'
-        reset                   = 'ConnectionError', 'after 4 attempts \(ConnectionError: .*-EndpointUrl'
-        truncated               = 'ConnectionError', 'after 4 attempts \(ConnectionError: .*-EndpointUrl'
-        truncatedxml            = 'InvalidResult', 'UnreadableResponse: .*points at STS'
-        notxml                  = 'InvalidResult', 'without complete credentials.*points at STS'
-        empty                   = 'InvalidResult', 'UnreadableResponse: .*points at STS'
-        missingfields           = 'InvalidResult', 'without complete credentials.*points at STS'
-    }
     $faults = foreach ($f in Get-FaultStsFault | Where-Object Name -ne 'pass') {
-        $retry, $id = $f.Retry, $f.ErrorId
-        if ($decided.ContainsKey($f.Name)) { $retry, $id = $decided[$f.Name].Retry, $decided[$f.Name].ErrorId }
-        if (-not $expect.ContainsKey($f.Name)) { throw "The fixture has a new fault '$($f.Name)': add its category and message to `$expect." }
-        @{ Fault = $f.Name; Entry = @{ fault = $f.Name }; Transient = ($retry -eq 'yes'); Id = $id; Category = $expect[$f.Name][0]; Message = $expect[$f.Name][1] }
+        if (-not $f.ErrorId -or -not $f.Category -or -not $f.ErrorMessage) { throw "The fault catalog has no complete 'expect' for '$($f.Name)'." }
+        @{ Fault = $f.Name; Entry = @{ fault = $f.Name }; Transient = $f.Retry; Id = $f.ErrorId; Category = $f.Category; Message = $f.ErrorMessage }
     }
     # A success missing any one credential field, or all of them.
     $missing = foreach ($omit in 'AccessKeyId', 'SecretAccessKey', 'SessionToken', 'Credentials') {
