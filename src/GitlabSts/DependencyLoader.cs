@@ -60,6 +60,26 @@ namespace GitlabSts
             }
         }
 
+        /// <summary>
+        /// True for a plain assembly file name: not empty, no path separator, drive or stream colon, no "..",
+        /// not rooted. The resolvers answer only for such names, so a requested name can never point outside
+        /// the dependencies folder (an AssemblyName such as "../x" or "/tmp/x" is valid to .NET).
+        /// </summary>
+        internal static bool IsSimpleName(string? name)
+        {
+            return !string.IsNullOrWhiteSpace(name)
+                && name!.IndexOfAny(new[] { '/', '\\', ':', '\0' }) < 0
+                && name.IndexOf("..", StringComparison.Ordinal) < 0
+                && name.IndexOfAny(Path.GetInvalidFileNameChars()) < 0
+                && !Path.IsPathRooted(name);
+        }
+
+        /// <summary>The file of a simple assembly name in the dependencies folder; null for any other name.</summary>
+        internal static string? DependencyPath(string? name)
+        {
+            return IsSimpleName(name) ? Path.Combine(ModuleInitializer.DependencyFolder, name + ".dll") : null;
+        }
+
 #if NET8_0_OR_GREATER
         private static Assembly? ResolveIntoPrivateContext(AssemblyLoadContext context, AssemblyName name)
         {
@@ -70,8 +90,8 @@ namespace GitlabSts
         private static Assembly? ResolveFromDependencyFolder(object? sender, ResolveEventArgs args)
         {
             var name = new AssemblyName(args.Name);
-            string path = Path.Combine(ModuleInitializer.DependencyFolder, name.Name + ".dll");
-            if (!File.Exists(path))
+            string? path = DependencyPath(name.Name);
+            if (path is null || !File.Exists(path))
             {
                 return null;
             }
@@ -102,8 +122,8 @@ namespace GitlabSts
 
         protected override Assembly? Load(AssemblyName assemblyName)
         {
-            string path = Path.Combine(ModuleInitializer.DependencyFolder, assemblyName.Name + ".dll");
-            return File.Exists(path) ? LoadFromAssemblyPath(path) : null;
+            string? path = DependencyLoader.DependencyPath(assemblyName.Name);
+            return path is not null && File.Exists(path) ? LoadFromAssemblyPath(path) : null;
         }
     }
 #endif

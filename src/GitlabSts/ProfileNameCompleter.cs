@@ -26,13 +26,48 @@ namespace GitlabSts
                 yield break;
             }
 
-            string prefix = (wordToComplete ?? string.Empty).Trim('\'', '"');
+            string prefix = Unquote(wordToComplete ?? string.Empty);
             foreach (string name in names.Distinct(StringComparer.Ordinal).Where(n => n.StartsWith(prefix, StringComparison.OrdinalIgnoreCase)))
             {
-                string text = name.IndexOfAny(new[] { ' ', '\'', '$', '@', '(', ')', ';', ',' }) >= 0 ? $"'{name.Replace("'", "''")}'" : name;
-                yield return new CompletionResult(text, name, CompletionResultType.ParameterValue, name);
+                yield return new CompletionResult(Quote(name), name, CompletionResultType.ParameterValue, name);
             }
         }
+
+        /// <summary>
+        /// The name as one single-quoted PowerShell string, escaped by PowerShell's own rules (every ' and
+        /// typographic single quote U+2018-U+201B doubled): accepted as is, it is always one string argument,
+        /// whatever it holds (`x|Get-Date`, `$(...)`, quotes).
+        /// </summary>
+        internal static string Quote(string name) => "'" + CodeGeneration.EscapeSingleQuotedStringContent(name) + "'";
+
+        /// <summary>The word typed so far without its opening (and closing) quote; a doubled single quote is one.</summary>
+        private static string Unquote(string word)
+        {
+            if (word.Length > 0 && IsSingleQuote(word[0]))
+            {
+                word = word.Substring(1);
+                if (word.Length > 0 && IsSingleQuote(word[word.Length - 1]))
+                {
+                    word = word.Substring(0, word.Length - 1);
+                }
+
+                var text = new System.Text.StringBuilder(word.Length);
+                for (int i = 0; i < word.Length; i++)
+                {
+                    text.Append(word[i]);
+                    if (IsSingleQuote(word[i]) && i + 1 < word.Length && IsSingleQuote(word[i + 1]))
+                    {
+                        i++;
+                    }
+                }
+
+                return text.ToString();
+            }
+
+            return word.Trim('"');
+        }
+
+        private static bool IsSingleQuote(char c) => c == '\'' || (c >= '\u2018' && c <= '\u201B');
 
         /// <summary>A path typed on the command line, as the cmdlet will resolve it: relative to PowerShell's current location, '~' expanded.</summary>
         private static string ResolvePath(string path)

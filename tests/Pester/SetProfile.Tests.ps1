@@ -579,15 +579,15 @@ if (-not [Amazon.Runtime.CredentialManagement.CredentialProfileStoreChain]::new(
             $env:AWS_CONFIG_FILE = Join-Path $CompletionDir 'config'
             $env:AWS_SHARED_CREDENTIALS_FILE = Join-Path $CompletionDir 'credentials'
             $names = Get-Completion 'Set-GitlabAwsProfile -ProfileName '
-            @($names | Sort-Object) | Should -Be @('default', 'dev', 'legacy', 'oidc', 'prod')
-            Get-Completion 'Set-GitlabAwsProfile -ProfileName le' | Should -Be @('legacy')
+            @($names | Sort-Object) | Should -Be @("'default'", "'dev'", "'legacy'", "'oidc'", "'prod'")
+            Get-Completion 'Set-GitlabAwsProfile -ProfileName le' | Should -Be @("'legacy'")
         }
 
         It 'reads the files named by -ConfigPath, also relative to the current location' {
             $env:AWS_CONFIG_FILE = Join-Path $CompletionDir 'config'
-            Get-Completion "Set-GitlabAwsProfile -ConfigPath '$CompletionDir/other-config' -CredentialsPath /nonexistent -ProfileName " | Should -Be @('elsewhere')
+            Get-Completion "Set-GitlabAwsProfile -ConfigPath '$CompletionDir/other-config' -CredentialsPath /nonexistent -ProfileName " | Should -Be @("'elsewhere'")
             Push-Location $CompletionDir
-            try { Get-Completion 'Set-GitlabAwsProfile -ConfigPath ./other-config -CredentialsPath /nonexistent -ProfileName ' | Should -Be @('elsewhere') }
+            try { Get-Completion 'Set-GitlabAwsProfile -ConfigPath ./other-config -CredentialsPath /nonexistent -ProfileName ' | Should -Be @("'elsewhere'") }
             finally { Pop-Location }
         }
     }
