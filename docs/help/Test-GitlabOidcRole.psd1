@@ -11,6 +11,9 @@
         Offline         = 'Checks locally only: no network connection at all (no STS call, no signature check).'
         VerifySignature = 'Fetches <iss>/.well-known/openid-configuration and the JWKS it names and verifies the token''s RS256 signature (https only, except loopback issuers).'
         Quiet           = 'Writes only $true or $false.'
+        DurationSeconds = 'The session length of the test exchange, 900 to 43200 seconds (and no more than the role''s maximum session duration), so a too-long duration fails here as it would in the job. Default 3600. Checked but unused with -Offline.'
+        Policy          = 'An inline session policy (JSON, at most 2048 characters) for the test exchange, so STS checks it as it would in the job. Checked locally but unused with -Offline.'
+        PolicyArn       = 'Up to 10 managed session policy ARNs for the test exchange, so STS checks them as it would in the job. Checked locally but unused with -Offline.'
     }
     Inputs      = @(@{ Type = 'System.String'; Description = 'A RoleArn, by property name.' })
     Outputs     = @(

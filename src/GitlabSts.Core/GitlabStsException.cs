@@ -15,6 +15,7 @@ namespace GitlabSts.Core
         ResourceUnavailable,
         WriteError,
         InvalidResult,
+        SecurityError,
         NotSpecified,
     }
 
@@ -36,6 +37,24 @@ namespace GitlabSts.Core
         public const string StsError = "GitlabSts.StsError";
         public const string NetworkError = "GitlabSts.NetworkError";
         public const string ProfileWriteFailed = "GitlabSts.ProfileWriteFailed";
+
+        /// <summary>A malformed -EndpointUrl, AWS_ENDPOINT_URL_STS or AWS_ENDPOINT_URL (not a region problem).</summary>
+        public const string InvalidEndpoint = "GitlabSts.InvalidEndpoint";
+
+        /// <summary>A malformed what-if input of Test-GitlabOidcRole: -ProjectPath, -Ref, -Claim.</summary>
+        public const string InvalidClaim = "GitlabSts.InvalidClaim";
+
+        /// <summary>The credentials belong to an account outside -AllowedAccountId (ErrorKind.SecurityError).</summary>
+        public const string AccountNotAllowed = "GitlabSts.AccountNotAllowed";
+
+        /// <summary>A value that cannot be written safely for the target platform (the message names the parameter, never the value).</summary>
+        public const string UnsafeValue = "GitlabSts.UnsafeValue";
+
+        /// <summary>A profile name that cannot be written, or that AWS readers would misread.</summary>
+        public const string InvalidProfileName = "GitlabSts.InvalidProfileName";
+
+        /// <summary>Two parameters that cannot be used together; the message names both.</summary>
+        public const string ParameterConflict = "GitlabSts.ParameterConflict";
     }
 
     /// <summary>

@@ -63,6 +63,7 @@ namespace GitlabSts
             ErrorKind.ResourceUnavailable => ErrorCategory.ResourceUnavailable,
             ErrorKind.WriteError => ErrorCategory.WriteError,
             ErrorKind.InvalidResult => ErrorCategory.InvalidResult,
+            ErrorKind.SecurityError => ErrorCategory.SecurityError,
             _ => ErrorCategory.NotSpecified,
         };
 

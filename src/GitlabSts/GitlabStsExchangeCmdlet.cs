@@ -4,7 +4,21 @@ using GitlabSts.Core.Tokens;
 
 namespace GitlabSts
 {
-    /// <summary>The parameters all three cmdlets share: role, token source, session, region and endpoint.</summary>
+    /// <summary>
+    /// The contract's "Shared parameters (all three cmdlets)", and nothing else: each cmdlet declares its own parameters
+    /// itself. Every one is honoured by every cmdlet; only a mode can make one meaningless, and then the cmdlet says so:
+    /// <list type="bullet">
+    /// <item>Get-GitlabWebIdentityCredential: all of them go into its exchange.</item>
+    /// <item>Test-GitlabOidcRole: all of them go into its test exchange (with -Offline they are checked, not sent).</item>
+    /// <item>Set-GitlabAwsProfile: all of them go into the profile or its exchange, except that -Policy/-PolicyArn are
+    /// refused outside -Mode Credential and with a piped -Credential (a session policy cannot be carried by a profile that
+    /// exchanges later, nor narrow credentials already issued): a mode-dependent refusal, not a parameter it never takes.
+    /// The token parameters are in their own sets, so they cannot be combined with -Credential; -RoleArn, -Audience,
+    /// -RoleSessionName, -DurationSeconds and -EndpointUrl stay in the -Credential set (RoleArn binds from the piped
+    /// object by property name), where the contract makes them a ParameterConflict rather than a binder error.</item>
+    /// </list>
+    /// A cmdlet that must narrow one (other sets, another validation) re-declares it rather than refusing it at run time.
+    /// </summary>
     public abstract class GitlabStsExchangeCmdlet : GitlabStsCmdlet
     {
         protected const string DiscoverSet = "Discover";

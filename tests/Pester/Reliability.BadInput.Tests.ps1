@@ -80,11 +80,11 @@ BeforeDiscovery {
         @{ Area = 'region'; Name = 'AWS_REGION with bad syntax'; Params = @{}; SetEnv = @{ AWS_REGION = 'frankfurt' }; Id = 'GitlabSts.InvalidRegion'; Category = 'InvalidArgument'; Fix = 'from AWS_REGION.*like us-east-1' }
 
         # Endpoints.
-        @{ Area = 'endpoint'; Name = 'endpoint that is not a URL'; Params = @{ EndpointUrl = 'not a url' }; Id = 'GitlabSts.InvalidRegion'; Category = 'InvalidArgument'; Fix = 'Use a URL like https://sts' }
-        @{ Area = 'endpoint'; Name = 'endpoint with ftp://'; Params = @{ EndpointUrl = 'ftp://127.0.0.1/' }; Id = 'GitlabSts.InvalidRegion'; Category = 'InvalidArgument'; Fix = 'not an http\(s\) URL' }
-        @{ Area = 'endpoint'; Name = 'endpoint without a host'; Params = @{ EndpointUrl = 'http://' }; Id = 'GitlabSts.InvalidRegion'; Category = 'InvalidArgument'; Fix = 'Use a URL like https://sts' }
-        @{ Area = 'endpoint'; Name = 'endpoint with a password in it'; Params = @{ EndpointUrl = 'https://user:hunter2-secret@sts.example.com' }; Id = 'GitlabSts.InvalidRegion'; Category = 'InvalidArgument'; Fix = 'remove it from the URL'; MustNotContain = 'hunter2-secret' }
-        @{ Area = 'endpoint'; Name = 'AWS_ENDPOINT_URL_STS that is not a URL'; Params = @{ EndpointUrl = $null }; SetEnv = @{ AWS_ENDPOINT_URL_STS = 'sts.example.com' }; Id = 'GitlabSts.InvalidRegion'; Category = 'InvalidArgument'; Fix = 'or unset AWS_ENDPOINT_URL_STS' }
+        @{ Area = 'endpoint'; Name = 'endpoint that is not a URL'; Params = @{ EndpointUrl = 'not a url' }; Id = 'GitlabSts.InvalidEndpoint'; Category = 'InvalidArgument'; Fix = 'Use a URL like https://sts' }
+        @{ Area = 'endpoint'; Name = 'endpoint with ftp://'; Params = @{ EndpointUrl = 'ftp://127.0.0.1/' }; Id = 'GitlabSts.InvalidEndpoint'; Category = 'InvalidArgument'; Fix = 'not an http\(s\) URL' }
+        @{ Area = 'endpoint'; Name = 'endpoint without a host'; Params = @{ EndpointUrl = 'http://' }; Id = 'GitlabSts.InvalidEndpoint'; Category = 'InvalidArgument'; Fix = 'Use a URL like https://sts' }
+        @{ Area = 'endpoint'; Name = 'endpoint with a password in it'; Params = @{ EndpointUrl = 'https://user:hunter2-secret@sts.example.com' }; Id = 'GitlabSts.InvalidEndpoint'; Category = 'InvalidArgument'; Fix = 'remove it from the URL'; MustNotContain = 'hunter2-secret' }
+        @{ Area = 'endpoint'; Name = 'AWS_ENDPOINT_URL_STS that is not a URL'; Params = @{ EndpointUrl = $null }; SetEnv = @{ AWS_ENDPOINT_URL_STS = 'sts.example.com' }; Id = 'GitlabSts.InvalidEndpoint'; Category = 'InvalidArgument'; Fix = 'or unset AWS_ENDPOINT_URL_STS' }
         @{ Area = 'endpoint'; Name = 'endpoint on an unreachable port'; Params = @{ EndpointUrl = '@freeport'; MaxAttempts = 2 }; Id = 'GitlabSts.NetworkError'; Category = 'ConnectionError'; Fix = 'after 2 attempts.*Check the runner''s network'; Remote = $true }
     )
 

@@ -412,7 +412,7 @@ Describe 'A token in the wrong parameter' {
         @{ Name = 'Set -ProfileName'; Id = 'GitlabSts.ProfileWriteFailed'; Call = 'Set-GitlabAwsProfile -RoleArn $role -WebIdentityToken $t -ProfileName $t -ConfigPath ./config -CredentialsPath ./credentials -WhatIf -Verbose' }
         @{ Name = 'Set -Mode CredentialProcess -TokenFile'; Id = 'GitlabSts.TokenNotFound'; Call = 'Set-GitlabAwsProfile -Mode CredentialProcess -RoleArn $role -TokenFile $t -ConfigPath ./config -CredentialsPath ./credentials -WhatIf -Verbose' }
         @{ Name = 'Set -Credential -Region'; Id = 'GitlabSts.InvalidRegion'; Call = '$c = Get-GitlabWebIdentityCredential -RoleArn $role -WebIdentityToken $t -EndpointUrl $env:T_MOTO; Set-GitlabAwsProfile -Credential $c -Region $t -ConfigPath ./config -CredentialsPath ./credentials -WhatIf -Verbose' }
-        @{ Name = 'blank -EndpointUrl, token in AWS_ENDPOINT_URL_STS'; Id = 'GitlabSts.InvalidRegion'; Call = '$env:AWS_ENDPOINT_URL_STS = $t; Get-GitlabWebIdentityCredential -RoleArn $role -WebIdentityToken $t -EndpointUrl " "' }
+        @{ Name = 'blank -EndpointUrl, token in AWS_ENDPOINT_URL_STS'; Id = 'GitlabSts.InvalidEndpoint'; Call = '$env:AWS_ENDPOINT_URL_STS = $t; Get-GitlabWebIdentityCredential -RoleArn $role -WebIdentityToken $t -EndpointUrl " "' }
     ) {
         $script = @'
 Import-Module $env:T_MANIFEST

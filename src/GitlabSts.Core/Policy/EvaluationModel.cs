@@ -8,9 +8,10 @@ namespace GitlabSts.Core.Policy
     public enum PolicyDecision { Allow, ExplicitDeny, ImplicitDeny }
 
     /// <summary>The trust policy could not be read (not JSON, or not shaped like a policy).</summary>
-    public sealed class TrustPolicyFormatException : FormatException
+    public sealed class TrustPolicyFormatException : GitlabStsException
     {
-        public TrustPolicyFormatException(string message, Exception? inner = null) : base(message, inner) { }
+        public TrustPolicyFormatException(string message, Exception? inner = null)
+            : base(ErrorIds.InvalidPolicy, ErrorKind.InvalidData, message, "TrustPolicy", inner) { }
     }
 
     /// <summary>The verdict of one condition (operator + key + values) of a statement.</summary>

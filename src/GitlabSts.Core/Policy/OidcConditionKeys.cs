@@ -47,13 +47,26 @@ namespace GitlabSts.Core.Policy
         /// (values from the claims; absent claims are absent keys). <paramref name="account"/> and
         /// <paramref name="partition"/> come from the role ARN.
         /// </summary>
+        /// <exception cref="GitlabStsException">MalformedToken: the claims are not a JSON object with an iss.</exception>
         public static RequestContext BuildContext(string claimsJson, string partition, string account)
         {
-            using (JsonDocument doc = JsonDocument.Parse(claimsJson))
+            JsonDocument parsed;
+            try
+            {
+                parsed = JsonDocument.Parse(claimsJson);
+            }
+            catch (Exception e) when (e is JsonException || e is ArgumentException)   // ArgumentException: not valid UTF-16
+            {
+                throw new GitlabStsException(ErrorIds.MalformedToken, ErrorKind.InvalidData,
+                    "The token's claims are not JSON. Pass a GitLab ID token (id_tokens:).", null, e);
+            }
+
+            using (JsonDocument doc = parsed)
             {
                 JsonElement root = doc.RootElement;
                 string iss = ClaimValues(root, "iss").FirstOrDefault()
-                    ?? throw new ArgumentException("The claims have no 'iss'.", nameof(claimsJson));
+                    ?? throw new GitlabStsException(ErrorIds.MalformedToken, ErrorKind.InvalidData,
+                        "The token's claims have no 'iss'. Pass a GitLab ID token (id_tokens:), which always carries iss.");
                 string issuerKey = IssuerKey(iss);
                 var ctx = new RequestContext(ProviderArn(partition, account, iss)) { IssuerKey = issuerKey };
                 foreach (string claim in ExposedClaims(issuerKey))

@@ -23,7 +23,7 @@ namespace GitlabSts.Core.Policy
             {
                 doc = JsonDocument.Parse(policyJson, new JsonDocumentOptions { AllowTrailingCommas = false });
             }
-            catch (JsonException ex)
+            catch (Exception ex) when (ex is JsonException || ex is ArgumentException)   // ArgumentException: not valid UTF-16
             {
                 throw new TrustPolicyFormatException("The trust policy is not valid JSON: " + ex.Message, ex);
             }

@@ -180,10 +180,12 @@ namespace GitlabSts.Core.Sts
                     throw new JsonException("not an object");
                 }
             }
-            catch (JsonException e)
+            catch (Exception e) when (e is JsonException || e is ArgumentException)
             {
+                // ArgumentException: a string that is not valid UTF-16 (a lone surrogate) cannot be JSON text.
+                string why = e is JsonException ? FirstLine(e.Message) : "it holds a character that is not valid UTF-16";
                 throw new GitlabStsException(ErrorIds.InvalidPolicy, ErrorKind.InvalidArgument,
-                    $"-Policy is not a JSON policy document ({FirstLine(e.Message)}). Pass a JSON object such as " +
+                    $"-Policy is not a JSON policy document ({why}). Pass a JSON object such as " +
                     "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"s3:GetObject\",\"Resource\":\"*\"}]}.", "Policy");
             }
 
@@ -232,7 +234,7 @@ namespace GitlabSts.Core.Sts
             {
                 ("RoleArn", ErrorIds.InvalidRoleArn, DefaultRoleArn(settings.RoleArn, env)),
                 ("RoleSessionName", ErrorIds.InvalidSessionName, settings.RoleSessionName),
-                ("EndpointUrl", ErrorIds.InvalidRegion, FindEndpoint(settings.EndpointUrl, env, out _)),
+                ("EndpointUrl", ErrorIds.InvalidEndpoint, FindEndpoint(settings.EndpointUrl, env, out _)),
                 ("Audience", ErrorIds.InvalidIdentityToken, settings.Audience),
             };
             foreach ((string parameter, string errorId, string? value) in values.Concat((settings.PolicyArns ?? Array.Empty<string>()).Select(a => ("PolicyArn", ErrorIds.InvalidPolicy, (string?)a))))
@@ -357,13 +359,13 @@ namespace GitlabSts.Core.Sts
 
             if (!Uri.TryCreate(url.Trim(), UriKind.Absolute, out Uri? uri) || (uri.Scheme != "https" && uri.Scheme != "http") || uri.Host.Length == 0)
             {
-                throw new GitlabStsException(ErrorIds.InvalidRegion, ErrorKind.InvalidArgument,
+                throw new GitlabStsException(ErrorIds.InvalidEndpoint, ErrorKind.InvalidArgument,
                     $"The STS endpoint '{url}' (from {source}) is not an http(s) URL. Use a URL like https://sts.eu-central-1.amazonaws.com, or unset {source}.", source);
             }
 
             if (!string.IsNullOrEmpty(uri.UserInfo))
             {
-                throw new GitlabStsException(ErrorIds.InvalidRegion, ErrorKind.InvalidArgument,
+                throw new GitlabStsException(ErrorIds.InvalidEndpoint, ErrorKind.InvalidArgument,
                     $"The STS endpoint from {source} contains user information; remove it from the URL.", source);
             }
 

@@ -25,7 +25,7 @@ namespace GitlabSts.Core.Sts
                               $"that its conditions on {key}:aud and {key}:sub match these values (use StringLike for wildcards), " +
                               $"and that the role exists. {test}";
                     break;
-                case ErrorIds.InvalidIdentityToken when StsFailure.IsKeyRetrievalFailure(failure.Detail):
+                case ErrorIds.InvalidIdentityToken when failure.IsKeyRetrievalFailure:
                     message = $"STS could not fetch the signing keys of {request.Token.Issuer}{tries} ({failure.Code}: {detail}). " +
                               $"STS must reach {request.Token.Issuer.TrimEnd('/')}/.well-known/openid-configuration and its JWKS over https from the internet; " +
                               "check that the GitLab instance is publicly reachable with a valid certificate, then retry.";
@@ -49,7 +49,7 @@ namespace GitlabSts.Core.Sts
                               "Check the runner's network, proxy and DNS, and -EndpointUrl / AWS_ENDPOINT_URL_STS / AWS_ENDPOINT_URL.";
                     break;
                 default:
-                    message = $"STS failed AssumeRoleWithWebIdentity on {role}{tries} with {failure.Code}: {detail}. {HintFor(failure.Code, request)}".TrimEnd();
+                    message = $"STS failed AssumeRoleWithWebIdentity on {role}{tries} with {failure.Code}: {detail}. {HintFor(failure, request)}".TrimEnd();
                     break;
             }
 
@@ -60,9 +60,9 @@ namespace GitlabSts.Core.Sts
             };
         }
 
-        private static string HintFor(string code, ExchangeRequest request)
+        private static string HintFor(StsFailure failure, ExchangeRequest request)
         {
-            switch (code)
+            switch (failure.Code)
             {
                 case "IDPRejectedClaim":
                     return "The identity provider rejected the token's claims; check the token's aud and the IAM OIDC provider's client ids.";
@@ -73,18 +73,22 @@ namespace GitlabSts.Core.Sts
                 case "RegionDisabledException":
                     return $"STS is not activated in {request.Region} for this account; activate it in IAM > Account settings, or use another -Region.";
                 case "UnreadableResponse":
-                    return "Check that -EndpointUrl / AWS_ENDPOINT_URL_STS / AWS_ENDPOINT_URL points at STS and not at a proxy or web page; if it does, retry.";
+                    return UnreadableHint;
                 case "ValidationError":
                     return "Check -DurationSeconds against the role's maximum session duration, and the other parameters.";
-                default:
-                    if (code.StartsWith("HTTP ", StringComparison.Ordinal) || code.IndexOf("Throttl", StringComparison.OrdinalIgnoreCase) >= 0 ||
-                        code == "InternalFailure" || code == "InternalError" || code == "ServiceUnavailable")
-                    {
-                        return "STS is busy or failing; retry later or raise -MaxAttempts.";
-                    }
-
-                    return string.Empty;
             }
+
+            // Throttling and server errors are told apart from the rest in one place: StsFailure.Retry.
+            if (failure.IsBusy)
+            {
+                return "STS is busy or failing; retry later or raise -MaxAttempts.";
+            }
+
+            // A bare HTTP status that is neither: what answered is probably not STS (a proxy, a web page).
+            return failure.Code.StartsWith("HTTP ", StringComparison.Ordinal) ? UnreadableHint : string.Empty;
         }
+
+        private const string UnreadableHint =
+            "Check that -EndpointUrl / AWS_ENDPOINT_URL_STS / AWS_ENDPOINT_URL points at STS and not at a proxy or web page; if it does, retry.";
     }
 }

@@ -1,7 +1,7 @@
 using System;
-using System.IO;
 using System.Management.Automation;
 using GitlabSts.Core;
+using GitlabSts.Core.Policy;
 using GitlabSts.Core.RoleTest;
 using GitlabSts.Core.Sts;
 
@@ -34,7 +34,7 @@ namespace GitlabSts.Commands
             {
                 var options = new RoleTestOptions
                 {
-                    TrustPolicyJson = ReadTrustPolicy(),
+                    TrustPolicyJson = TrustPolicySource.Read(TrustPolicy, ResolveUserPath),
                     ClientIds = ClientId,
                     Offline = Offline,
                     VerifySignature = VerifySignature,
@@ -49,33 +49,6 @@ namespace GitlabSts.Commands
                     WriteObject(OidcRoleTestResult.From(result));
                 }
             });
-        }
-
-        private string? ReadTrustPolicy()
-        {
-            if (string.IsNullOrWhiteSpace(TrustPolicy))
-            {
-                return null;
-            }
-
-            string text = TrustPolicy!.TrimStart();
-            if (text.StartsWith("{", StringComparison.Ordinal))
-            {
-                return TrustPolicy;
-            }
-
-            string path = ResolveUserPath(TrustPolicy!);
-            ExchangeRequest.RejectTokenIn("TrustPolicy", ErrorIds.InvalidPolicy, path, isPath: true);
-            try
-            {
-                return File.ReadAllText(path);
-            }
-            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException || e is ArgumentException || e is NotSupportedException)
-            {
-                throw new GitlabStsException(ErrorIds.InvalidPolicy, ErrorKind.ObjectNotFound,
-                    $"-TrustPolicy is neither JSON nor a readable file: '{path}' ({e.Message}). Pass the trust policy JSON, or the path of a file " +
-                    "holding it (aws iam get-role --role-name <name> --query Role.AssumeRolePolicyDocument).", "TrustPolicy", e);
-            }
         }
     }
 }

@@ -356,7 +356,8 @@ namespace GitlabSts.Core.Tests.Core
             IEnvironmentReader env = Env.Of();
             if (source == "-EndpointUrl") s.EndpointUrl = url; else env = Env.Of((source, url));
             var e = Fails(s, env);
-            Assert.Equal(ErrorIds.InvalidRegion, e.ErrorId);
+            Assert.Equal(ErrorIds.InvalidEndpoint, e.ErrorId);
+            Assert.Equal(ErrorKind.InvalidArgument, e.Kind);
             Assert.Equal(source, e.Target);
             Assert.Contains($"'{url}' (from {source}) is not an http(s) URL", e.Message);
         }
@@ -367,7 +368,8 @@ namespace GitlabSts.Core.Tests.Core
             var s = Settings();
             s.EndpointUrl = "https://admin:hunter2secret@sts.example.com";
             var e = Fails(s);
-            Assert.Equal(ErrorIds.InvalidRegion, e.ErrorId);
+            Assert.Equal(ErrorIds.InvalidEndpoint, e.ErrorId);
+            Assert.Equal(ErrorKind.InvalidArgument, e.Kind);
             Assert.Contains("user information", e.Message);
             Assert.DoesNotContain("hunter2secret", e.Message);
         }

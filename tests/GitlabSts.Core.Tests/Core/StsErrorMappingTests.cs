@@ -141,7 +141,10 @@ namespace GitlabSts.Core.Tests.Core
         [InlineData(null, false)]
         public void Key_retrieval_is_told_apart_from_other_InvalidIdentityToken_messages(string? message, bool keyRetrieval)
         {
-            Assert.Equal(keyRetrieval, StsFailure.IsKeyRetrievalFailure(message));
+            Assert.Equal(keyRetrieval, StsFailure.IsKeyRetrievalMessage(message));
+            StsFailure f = StsFailure.FromServiceError("InvalidIdentityToken", message, 400);
+            Assert.Equal(keyRetrieval, f.IsKeyRetrievalFailure);
+            Assert.Equal(keyRetrieval ? StsRetryClass.IdentityProvider : StsRetryClass.None, f.Retry);
         }
 
         [Fact]

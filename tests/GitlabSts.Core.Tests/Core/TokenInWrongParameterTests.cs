@@ -21,8 +21,8 @@ namespace GitlabSts.Core.Tests.Core
             new object[] { "RoleSessionName", ErrorIds.InvalidSessionName, (Action<ExchangeSettings, Dictionary<string, string>>)((s, e) => s.RoleSessionName = Token) },
             new object[] { "Region", ErrorIds.InvalidRegion, (Action<ExchangeSettings, Dictionary<string, string>>)((s, e) => s.Region = Token) },
             new object[] { "Region", ErrorIds.InvalidRegion, (Action<ExchangeSettings, Dictionary<string, string>>)((s, e) => e["AWS_DEFAULT_REGION"] = Token) },
-            new object[] { "EndpointUrl", ErrorIds.InvalidRegion, (Action<ExchangeSettings, Dictionary<string, string>>)((s, e) => e["AWS_ENDPOINT_URL_STS"] = Token) },
-            new object[] { "EndpointUrl", ErrorIds.InvalidRegion, (Action<ExchangeSettings, Dictionary<string, string>>)((s, e) => { s.EndpointUrl = " "; e["AWS_ENDPOINT_URL"] = Token; }) },
+            new object[] { "EndpointUrl", ErrorIds.InvalidEndpoint, (Action<ExchangeSettings, Dictionary<string, string>>)((s, e) => e["AWS_ENDPOINT_URL_STS"] = Token) },
+            new object[] { "EndpointUrl", ErrorIds.InvalidEndpoint, (Action<ExchangeSettings, Dictionary<string, string>>)((s, e) => { s.EndpointUrl = " "; e["AWS_ENDPOINT_URL"] = Token; }) },
             new object[] { "Audience", ErrorIds.InvalidIdentityToken, (Action<ExchangeSettings, Dictionary<string, string>>)((s, e) => s.Audience = Token) },
             new object[] { "PolicyArn", ErrorIds.InvalidPolicy, (Action<ExchangeSettings, Dictionary<string, string>>)((s, e) => s.PolicyArns = new[] { Token }) },
         };
