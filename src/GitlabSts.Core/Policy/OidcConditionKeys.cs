@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Text.Json;
+using GitlabSts.Core.Tokens;
 
 namespace GitlabSts.Core.Policy
 {
@@ -47,32 +48,22 @@ namespace GitlabSts.Core.Policy
         /// (values from the claims; absent claims are absent keys). <paramref name="account"/> and
         /// <paramref name="partition"/> come from the role ARN.
         /// </summary>
-        public static RequestContext BuildContext(string claimsJson, string partition, string account)
-        {
-            using (JsonDocument doc = JsonDocument.Parse(claimsJson))
-            {
-                JsonElement root = doc.RootElement;
-                string iss = ClaimValues(root, "iss").FirstOrDefault()
-                    ?? throw new ArgumentException("The claims have no 'iss'.", nameof(claimsJson));
-                string issuerKey = IssuerKey(iss);
-                var ctx = new RequestContext(ProviderArn(partition, account, iss)) { IssuerKey = issuerKey };
-                foreach (string claim in ExposedClaims(issuerKey))
-                {
-                    IReadOnlyList<string> values = ClaimValues(root, claim);
-                    if (values.Count > 0) ctx.Set(issuerKey + ":" + claim, values.ToArray());
-                }
-                return ctx;
-            }
-        }
+        public static RequestContext BuildContext(string claimsJson, string partition, string account) =>
+            BuildContext(TokenClaims.FromJson(claimsJson), partition, account);
 
-        /// <summary>A claim as strings: a string, a number/bool as its JSON text, an array flattened; absent → empty.</summary>
-        internal static IReadOnlyList<string> ClaimValues(JsonElement root, string claim)
+        /// <summary>The request context STS builds for these claims (a token's, or a what-if's); see the overload above.</summary>
+        public static RequestContext BuildContext(TokenClaims claims, string partition, string account)
         {
-            if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty(claim, out JsonElement el))
+            string iss = claims.Issuer
+                ?? throw new ArgumentException("The claims have no 'iss'.", nameof(claims));
+            string issuerKey = IssuerKey(iss);
+            var ctx = new RequestContext(ProviderArn(partition, account, iss)) { IssuerKey = issuerKey };
+            foreach (string claim in ExposedClaims(issuerKey))
             {
-                return Array.Empty<string>();
+                IReadOnlyList<string> values = claims.Values(claim);
+                if (values.Count > 0) ctx.Set(issuerKey + ":" + claim, values.ToArray());
             }
-            return Strings(el);
+            return ctx;
         }
 
         /// <summary>A string, number, bool or array of them, as strings (numbers as their JSON text); other values are skipped.</summary>
