@@ -24,32 +24,59 @@ $roleArn = $env:BENCH_ROLE_ARN
 $warmRuns = [int]$env:BENCH_WARM_RUNS
 $result = [ordered]@{}
 
-$jit0 = [System.Runtime.JitInfo]::GetCompiledMethodCount($false)
-$memBefore = Get-MemorySnapshot
-$watch = [Diagnostics.Stopwatch]::StartNew()
-Import-Module $manifest
-$result.ImportMs = $watch.Elapsed.TotalMilliseconds
-$null = Get-GitlabWebIdentityCredential -RoleArn $roleArn -WebIdentityToken $env:BENCH_TOKEN -EndpointUrl $url -RoleSessionName bench-first
-$result.ImportFirstExchangeMs = $watch.Elapsed.TotalMilliseconds
-$result.FirstExchangeMs = $result.ImportFirstExchangeMs - $result.ImportMs
-$result.JitMethods = [System.Runtime.JitInfo]::GetCompiledMethodCount($false) - $jit0
-$memAfter = Get-MemorySnapshot
-$result.Memory = [ordered]@{ Before = $memBefore; After = $memAfter }
-
-# Warm: the module's exchange and a plain HttpClient POST of the same form, interleaved, after one warm-up each.
+# The same request as a plain form POST (the raw round trip, and the floor's first POST).
 $form = 'Action=AssumeRoleWithWebIdentity&Version=2011-06-15' +
     '&RoleArn=' + [Uri]::EscapeDataString($roleArn) +
     '&RoleSessionName=bench-raw&DurationSeconds=3600' +
     '&WebIdentityToken=' + [Uri]::EscapeDataString($env:BENCH_TOKEN)
-$http = [System.Net.Http.HttpClient]::new()
 $postUri = [Uri]$url
+$http = $null
 function Invoke-RawPost {
+    if ($null -eq $script:http) { $script:http = [System.Net.Http.HttpClient]::new() }
     $content = [System.Net.Http.StringContent]::new($form, [Text.Encoding]::UTF8, 'application/x-www-form-urlencoded')
     $response = $http.PostAsync($postUri, $content).GetAwaiter().GetResult()
     $body = $response.Content.ReadAsStringAsync().GetAwaiter().GetResult()
     if (-not $response.IsSuccessStatusCode -or $body -notmatch '<AccessKeyId>') { throw "Raw POST failed: $([int]$response.StatusCode)" }
     $response.Dispose()
 }
+
+$jit0 = [System.Runtime.JitInfo]::GetCompiledMethodCount($false)
+$memBefore = Get-MemorySnapshot
+$assembliesBefore = [AppDomain]::CurrentDomain.GetAssemblies()
+
+if ($env:BENCH_FLOOR -eq '1') {
+    # The floor (TESTING.md, "Performance floor"): a built-in manifest module and a first raw POST, nothing of ours.
+    $watch = [Diagnostics.Stopwatch]::StartNew()
+    Import-Module Microsoft.PowerShell.Utility
+    $result.ImportMs = $watch.Elapsed.TotalMilliseconds
+    Invoke-RawPost
+    $result.FloorMs = $watch.Elapsed.TotalMilliseconds
+    $result.FirstPostMs = $result.FloorMs - $result.ImportMs
+    $result.JitMethods = [System.Runtime.JitInfo]::GetCompiledMethodCount($false) - $jit0
+    'BENCH-RESULT ' + ($result | ConvertTo-Json -Depth 5 -Compress)
+    return
+}
+
+$watch = [Diagnostics.Stopwatch]::StartNew()
+Import-Module $manifest
+$result.ImportMs = $watch.Elapsed.TotalMilliseconds
+$jitImport = [System.Runtime.JitInfo]::GetCompiledMethodCount($false)
+$null = Get-GitlabWebIdentityCredential -RoleArn $roleArn -WebIdentityToken $env:BENCH_TOKEN -EndpointUrl $url -RoleSessionName bench-first
+$result.ImportFirstExchangeMs = $watch.Elapsed.TotalMilliseconds
+$result.FirstExchangeMs = $result.ImportFirstExchangeMs - $result.ImportMs
+$jitFirst = [System.Runtime.JitInfo]::GetCompiledMethodCount($false)
+$result.JitMethods = $jitFirst - $jit0
+$result.JitImport = $jitImport - $jit0
+$result.JitFirstExchange = $jitFirst - $jitImport
+$assembliesAfter = [AppDomain]::CurrentDomain.GetAssemblies()
+$memAfter = Get-MemorySnapshot
+$result.Memory = [ordered]@{ Before = $memBefore; After = $memAfter }
+# What import + first exchange loaded (simple names), for finding what the hot path loads but does not need.
+[string[]] $loaded = foreach ($a in $assembliesAfter) { if ($assembliesBefore -notcontains $a) { $a.GetName().Name } }
+[Array]::Sort($loaded, [StringComparer]::Ordinal)
+$result.AssembliesLoaded = $loaded
+
+# Warm: the module's exchange and a plain HttpClient POST of the same form, interleaved, after one warm-up each.
 Invoke-RawPost
 $null = Get-GitlabWebIdentityCredential -RoleArn $roleArn -WebIdentityToken $env:BENCH_TOKEN -EndpointUrl $url -RoleSessionName bench-warm
 $warm = [Collections.Generic.List[double]]::new()

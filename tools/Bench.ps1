@@ -16,7 +16,7 @@ $root = Split-Path -Parent $PSScriptRoot
 Import-Module (Join-Path $root 'tests/Fixtures/GitlabSts.TestFixtures.psm1') -Force
 
 $RoleArn = 'arn:aws:iam::123456789012:role/gitlab-deployer'
-$Targets = [ordered]@{ ImportFirstMs = 100; CliV2Speedup = 6; WarmToRaw = 1.5; ProcessToBare = 1.15; AddedMiB = 25; SetProfile1000Ms = 30 }
+$Targets = [ordered]@{ ImportFirstMs = 100; ImportFirstToFloor = 1.2; CliV2Speedup = 6; WarmToRaw = 1.5; ProcessToBare = 1.15; AddedMiB = 25; SetProfile1000Ms = 30 }
 
 function Get-Median([object[]] $Values) {
     $values = @($Values | Where-Object { $null -ne $_ })
@@ -83,7 +83,9 @@ try {
     $cliV1 = if ($python) { & $python -c 'import awscli' 2>$null; if ($LASTEXITCODE -eq 0) { $python } }
     $wholeScript = "Import-Module '$ModuleManifest'; `$null = Get-GitlabWebIdentityCredential -RoleArn '$RoleArn' -WebIdentityToken `$env:BENCH_TOKEN -EndpointUrl '$url' -RoleSessionName bench-process"
 
-    $samples = [ordered]@{ Session = @(); WholeProcess = @(); BareProcess = @(); CliV2 = @(); CliV1 = @() }
+    $floorEnv = $sessionEnv.Clone()
+    $floorEnv.BENCH_FLOOR = '1'
+    $samples = [ordered]@{ Session = @(); Floor = @(); WholeProcess = @(); BareProcess = @(); CliV2 = @(); CliV1 = @() }
     for ($round = 1; $round -le $Runs; $round++) {
         Write-Host "  round $round of $Runs" -ForegroundColor DarkGray
         $run = Invoke-Timed dotnet @($PwshDll, '-NoProfile', '-NonInteractive', '-File', (Join-Path $PSScriptRoot 'Bench.Session.ps1')) $sessionEnv
@@ -91,6 +93,13 @@ try {
         $line = ($run.StdOut -split "`n" | Where-Object { $_.StartsWith('BENCH-RESULT ') } | Select-Object -Last 1)
         if (-not $line) { throw "The benchmark session printed no result: $($run.StdOut)$($run.StdErr)" }
         $samples.Session += , ($line.Substring('BENCH-RESULT '.Length) | ConvertFrom-Json)
+
+        # The floor: the same kind of fresh session, importing a built-in manifest module and making a first raw POST.
+        $run = Invoke-Timed dotnet @($PwshDll, '-NoProfile', '-NonInteractive', '-File', (Join-Path $PSScriptRoot 'Bench.Session.ps1')) $floorEnv
+        Assert-Ran $run 'The floor session'
+        $line = ($run.StdOut -split "`n" | Where-Object { $_.StartsWith('BENCH-RESULT ') } | Select-Object -Last 1)
+        if (-not $line) { throw "The floor session printed no result: $($run.StdOut)$($run.StdErr)" }
+        $samples.Floor += , ($line.Substring('BENCH-RESULT '.Length) | ConvertFrom-Json)
 
         $run = Invoke-Timed dotnet @($PwshDll, '-NoProfile', '-NonInteractive', '-Command', $wholeScript) $awsEnv
         Assert-Ran $run 'pwsh with the module'
@@ -120,6 +129,12 @@ $m = [ordered]@{
     ImportFirstMs     = Get-Median ($s | ForEach-Object ImportFirstExchangeMs)
     FirstExchangeMs   = Get-Median ($s | ForEach-Object FirstExchangeMs)
     JitMethods        = Get-Median ($s | ForEach-Object JitMethods)
+    JitImport         = Get-Median ($s | ForEach-Object { $_.PSObject.Properties['JitImport']?.Value })
+    JitFirstExchange  = Get-Median ($s | ForEach-Object { $_.PSObject.Properties['JitFirstExchange']?.Value })
+    FloorImportMs     = Get-Median ($samples.Floor | ForEach-Object ImportMs)
+    FloorPostMs       = Get-Median ($samples.Floor | ForEach-Object FirstPostMs)
+    FloorMs           = Get-Median ($samples.Floor | ForEach-Object FloorMs)
+    FloorJitMethods   = Get-Median ($samples.Floor | ForEach-Object JitMethods)
     WarmMs            = Get-Median ($s | ForEach-Object WarmExchangeMs)
     RawMs             = Get-Median ($s | ForEach-Object RawRoundTripMs)
     WholeProcessMs    = Get-Median $samples.WholeProcess
@@ -150,12 +165,15 @@ function Add-Row([string] $Figure, [string] $Median, [string] $Comparison, [stri
 
 $speedupV2 = if ($m.CliV2Ms -and $m.ImportFirstMs) { $m.CliV2Ms / $m.ImportFirstMs } else { $null }
 $speedupV1 = if ($m.CliV1Ms -and $m.ImportFirstMs) { $m.CliV1Ms / $m.ImportFirstMs } else { $null }
+$floorRatio = if ($m.FloorMs) { $m.ImportFirstMs / $m.FloorMs } else { $null }
 $warmRatio = if ($m.RawMs) { $m.WarmMs / $m.RawMs } else { $null }
 $processRatio = $m.WholeProcessMs / $m.BareProcessMs
 
 Add-Row 'Import-Module (fresh pwsh)' (Format-Ms $m.ImportMs) 'import + first exchange' (Format-Ratio ($m.ImportMs / $m.ImportFirstMs)) '(part of the 100 ms)' 'info'
 Add-Row 'Import + first exchange (fresh pwsh)' (Format-Ms $m.ImportFirstMs) '100 ms target' (Format-Ratio ($m.ImportFirstMs / $Targets.ImportFirstMs)) '<= 100 ms' (Get-Verdict $true ($m.ImportFirstMs -le $Targets.ImportFirstMs))
-Add-Row '  of which the first exchange' (Format-Ms $m.FirstExchangeMs) ("{0:n0} methods JIT-compiled" -f $m.JitMethods) '' '' 'info'
+Add-Row '  of which the first exchange' (Format-Ms $m.FirstExchangeMs) ("{0:n0} methods JIT-compiled (import {1:n0}, exchange {2:n0})" -f $m.JitMethods, $m.JitImport, $m.JitFirstExchange) '' '' 'info'
+Add-Row 'Floor: Import-Module Microsoft.PowerShell.Utility + first raw POST' (Format-Ms $m.FloorMs) ("import {0}, POST {1}; {2:n0} methods JIT-compiled" -f (Format-Ms $m.FloorImportMs), (Format-Ms $m.FloorPostMs), $m.FloorJitMethods) '' '' 'info'
+Add-Row 'Import + first exchange vs the floor' (Format-Ms $m.ImportFirstMs) ('floor ' + (Format-Ms $m.FloorMs)) (Format-Ratio $floorRatio) '<= 1.2x' (Get-Verdict ($null -ne $floorRatio) ($floorRatio -le $Targets.ImportFirstToFloor))
 Add-Row 'AWS CLI v2 process (aws sts ...)' (Format-Ms $m.CliV2Ms) 'import + first exchange' ($(if ($speedupV2) { '{0:n1}x slower' -f $speedupV2 } else { 'n/a' })) '>= 6x slower' (Get-Verdict ($null -ne $speedupV2) ($speedupV2 -ge $Targets.CliV2Speedup))
 Add-Row 'AWS CLI v1 process (python3 -m awscli)' (Format-Ms $m.CliV1Ms) 'import + first exchange' ($(if ($speedupV1) { '{0:n1}x slower' -f $speedupV1 } else { 'n/a' })) '' 'info'
 Add-Row 'Warm exchange (same session)' (Format-Ms $m.WarmMs) 'raw HTTP round trip' (Format-Ratio $warmRatio) '<= 1.5x' (Get-Verdict ($null -ne $warmRatio) ($warmRatio -le $Targets.WarmToRaw))
@@ -199,4 +217,8 @@ Write-Host ''
 Write-Host ("GitlabSts benchmark: medians of {0} rounds (warm: median of {1} calls per round); {2} cores, load {3} before, {4} after; {5:n0} s" -f `
     $Runs, $WarmRuns, [Environment]::ProcessorCount, $loadBefore, $loadAfter, $report.DurationSec)
 $rows | Format-Table -AutoSize | Out-String -Width 220 | Write-Host
+$loadedNames = @($s | Select-Object -First 1 | ForEach-Object { $_.PSObject.Properties['AssembliesLoaded']?.Value } | Where-Object { $_ })
+if ($loadedNames.Count -gt 0) {
+    Write-Host ("Assemblies loaded by import + first exchange ({0}): {1}" -f $loadedNames.Count, ($loadedNames -join ', '))
+}
 Write-Host "Written to $OutFile"

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using GitlabSts.Core.Tokens;
 
 namespace GitlabSts.Core.Policy
 {
@@ -40,8 +41,11 @@ namespace GitlabSts.Core.Policy
     /// <summary>Input of <see cref="OidcDiagnosis.Run"/>.</summary>
     public sealed class DiagnosisInput
     {
-        /// <summary>Decoded JWT payload JSON (already shape-checked by the caller).</summary>
+        /// <summary>Decoded JWT payload JSON (already shape-checked by the caller); read when <see cref="Claims"/> is null.</summary>
         public string ClaimsJson { get; set; } = "{}";
+
+        /// <summary>The claims to evaluate (a token's <see cref="IdToken.Claims"/>, or built by a what-if); null: <see cref="ClaimsJson"/>.</summary>
+        public TokenClaims? Claims { get; set; }
 
         /// <summary><c>arn:&lt;partition&gt;:iam::&lt;12 digits&gt;:role/&lt;path/name&gt;</c>, already validated; may be null.</summary>
         public string? RoleArn { get; set; }
@@ -54,7 +58,7 @@ namespace GitlabSts.Core.Policy
 
         public DateTimeOffset Now { get; set; } = DateTimeOffset.UtcNow;
 
-        public TimeSpan ClockSkew { get; set; } = TimeSpan.FromMinutes(5);
+        public TimeSpan ClockSkew { get; set; } = TokenTimes.DefaultClockSkew;
     }
 
     /// <summary>Output of <see cref="OidcDiagnosis.Run"/>.</summary>
@@ -69,15 +73,22 @@ namespace GitlabSts.Core.Policy
             Audience = audience;
             TokenExpiresAt = tokenExpiresAt;
             SuggestedTrustPolicy = suggestedTrustPolicy;
-            DiagnosisCheck? failed = checks.FirstOrDefault(c => c.Result == CheckResult.Fail);
+            DiagnosisCheck? failed = FirstFailure(checks);
             Success = failed == null;
             if (failed != null)
             {
                 FailureCode = failed.Code ?? failed.Name;
-                Message = $"{failed.Name}: {FirstSentence(failed.Detail)}";
+                Message = Summary(failed);
                 Hint = failed.Hint;
             }
         }
+
+        /// <summary>The first Fail check of a checklist, or null: the one a result's code, message and hint describe.</summary>
+        internal static DiagnosisCheck? FirstFailure(IEnumerable<DiagnosisCheck> checks) =>
+            checks.FirstOrDefault(c => c.Result == CheckResult.Fail);
+
+        /// <summary>A result's one-line message for a failed check: its name and the first line of its detail.</summary>
+        internal static string Summary(DiagnosisCheck failed) => $"{failed.Name}: {FirstSentence(failed.Detail)}";
 
         /// <summary>False when any check is Fail.</summary>
         public bool Success { get; }

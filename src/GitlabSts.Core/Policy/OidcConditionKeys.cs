@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Text.Json;
+using GitlabSts.Core.Tokens;
 
 namespace GitlabSts.Core.Policy
 {
@@ -48,44 +49,23 @@ namespace GitlabSts.Core.Policy
         /// <paramref name="partition"/> come from the role ARN.
         /// </summary>
         /// <exception cref="GitlabStsException">MalformedToken: the claims are not a JSON object with an iss.</exception>
-        public static RequestContext BuildContext(string claimsJson, string partition, string account)
-        {
-            JsonDocument parsed;
-            try
-            {
-                parsed = JsonDocument.Parse(claimsJson);
-            }
-            catch (Exception e) when (e is JsonException || e is ArgumentException)   // ArgumentException: not valid UTF-16
-            {
-                throw new GitlabStsException(ErrorIds.MalformedToken, ErrorKind.InvalidData,
-                    "The token's claims are not JSON. Pass a GitLab ID token (id_tokens:).", null, e);
-            }
+        public static RequestContext BuildContext(string claimsJson, string partition, string account) =>
+            BuildContext(TokenClaims.FromJson(claimsJson), partition, account);
 
-            using (JsonDocument doc = parsed)
-            {
-                JsonElement root = doc.RootElement;
-                string iss = ClaimValues(root, "iss").FirstOrDefault()
-                    ?? throw new GitlabStsException(ErrorIds.MalformedToken, ErrorKind.InvalidData,
-                        "The token's claims have no 'iss'. Pass a GitLab ID token (id_tokens:), which always carries iss.");
-                string issuerKey = IssuerKey(iss);
-                var ctx = new RequestContext(ProviderArn(partition, account, iss)) { IssuerKey = issuerKey };
-                foreach (string claim in ExposedClaims(issuerKey))
-                {
-                    IReadOnlyList<string> values = ClaimValues(root, claim);
-                    if (values.Count > 0) ctx.Set(issuerKey + ":" + claim, values.ToArray());
-                }
-                return ctx;
-            }
-        }
-
-        /// <summary>A claim as strings: a string, a number/bool as its JSON text, an array flattened; absent → empty.</summary>
-        internal static IReadOnlyList<string> ClaimValues(JsonElement root, string claim)
+        /// <summary>The request context STS builds for these claims (a token's, or a what-if's); see the overload above.</summary>
+        public static RequestContext BuildContext(TokenClaims claims, string partition, string account)
         {
-            if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty(claim, out JsonElement el))
+            string iss = claims.Issuer
+                ?? throw new GitlabStsException(ErrorIds.MalformedToken, ErrorKind.InvalidData,
+                    "The token's claims have no 'iss'. Pass a GitLab ID token (id_tokens:), which always carries iss.");
+            string issuerKey = IssuerKey(iss);
+            var ctx = new RequestContext(ProviderArn(partition, account, iss)) { IssuerKey = issuerKey };
+            foreach (string claim in ExposedClaims(issuerKey))
             {
-                return Array.Empty<string>();
+                IReadOnlyList<string> values = claims.Values(claim);
+                if (values.Count > 0) ctx.Set(issuerKey + ":" + claim, values.ToArray());
             }
-            return Strings(el);
+            return ctx;
         }
 
         /// <summary>A string, number, bool or array of them, as strings (numbers as their JSON text); other values are skipped.</summary>

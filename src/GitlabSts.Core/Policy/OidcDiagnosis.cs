@@ -2,6 +2,8 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Text.Json;
+using GitlabSts.Core.Sts;
+using GitlabSts.Core.Tokens;
 
 namespace GitlabSts.Core.Policy
 {
@@ -21,11 +23,11 @@ namespace GitlabSts.Core.Policy
             TokenClaims t;
             try
             {
-                t = TokenClaims.Parse(input.ClaimsJson ?? "");
+                t = input.Claims ?? TokenClaims.FromJson(input.ClaimsJson ?? "");
             }
-            catch (JsonException)
+            catch (GitlabStsException e) when (e.ErrorId == ErrorIds.MalformedToken)
             {
-                checks.Add(new DiagnosisCheck(TokenClaimsCheck, CheckResult.Fail, "The token's claims are not a JSON object.", "MalformedToken",
+                checks.Add(new DiagnosisCheck(TokenClaimsCheck, CheckResult.Fail, "The token's claims are not a JSON object.", CheckCodes.MalformedToken,
                     "Pass a GitLab ID token (id_tokens:)."));
                 return new DiagnosisResult(checks, null, null, Array.Empty<string>(), null, "{}");
             }
@@ -33,23 +35,23 @@ namespace GitlabSts.Core.Policy
             checks.AddRange(TokenTimeChecks.Run(t, input.Now, input.ClockSkew));
             if (string.IsNullOrEmpty(t.Issuer))
             {
-                checks.Add(new DiagnosisCheck(ProviderChecks.IssuerUrl, CheckResult.Fail, "The token has no iss claim.", "MalformedToken",
+                checks.Add(new DiagnosisCheck(ProviderChecks.IssuerUrl, CheckResult.Fail, "The token has no iss claim.", CheckCodes.MalformedToken,
                     "Pass a GitLab ID token (id_tokens:), which always carries iss."));
-                return new DiagnosisResult(checks, null, t.Subject, t.Audience, t.Expires, "{}");
+                return new DiagnosisResult(checks, null, t.Subject, t.Audience, t.ExpiresAt, "{}");
             }
             string iss = t.Issuer!;
             checks.Add(ProviderChecks.CheckIssuerUrl(iss));
 
-            bool roleKnown = input.RoleArn != null && RoleArnParts.TryParse(input.RoleArn, out _, out _);
-            string suggested = SuggestedPolicy.Build(iss, roleKnown ? input.RoleArn : null, t.Subject ?? "<SUB>", t.Audience);
-            AddPolicyChecks(checks, input, t, iss, roleKnown);
-            return new DiagnosisResult(checks, iss, t.Subject, t.Audience, t.Expires, suggested);
+            RoleArn? role = RoleArn.TryParse(input.RoleArn);
+            string suggested = SuggestedPolicy.BuildFor(iss, role, t.Subject ?? "<SUB>", t.Audience);
+            AddPolicyChecks(checks, input, t, iss, role);
+            return new DiagnosisResult(checks, iss, t.Subject, t.Audience, t.ExpiresAt, suggested);
         }
 
-        private static void AddPolicyChecks(List<DiagnosisCheck> checks, DiagnosisInput input, TokenClaims t, string iss, bool roleKnown)
+        private static void AddPolicyChecks(List<DiagnosisCheck> checks, DiagnosisInput input, TokenClaims t, string iss, RoleArn? role)
         {
-            string partition = "aws", account = SuggestedPolicy.AccountPlaceholder;
-            if (roleKnown) RoleArnParts.TryParse(input.RoleArn!, out partition, out account);
+            bool roleKnown = role != null;
+            string partition = role?.Partition ?? "aws", account = role?.AccountId ?? SuggestedPolicy.AccountPlaceholder;
             string issuerKey = OidcConditionKeys.IssuerKey(iss);
             string expected = OidcConditionKeys.ProviderArn(partition, account, iss);
             DiagnosisCheck clientIds = ProviderChecks.CheckClientIds(t.Audience, input.ClientIds);
@@ -67,7 +69,7 @@ namespace GitlabSts.Core.Policy
                 return;
             }
 
-            RequestContext ctx = OidcConditionKeys.BuildContext(input.ClaimsJson, partition, account);
+            RequestContext ctx = OidcConditionKeys.BuildContext(t, partition, account);
             PolicyEvaluation eval;
             try
             {
@@ -80,14 +82,14 @@ namespace GitlabSts.Core.Policy
                     if (arn != null)
                     {
                         string[] p = arn.Split(':');
-                        ctx = OidcConditionKeys.BuildContext(input.ClaimsJson, p[1], p[4]);
+                        ctx = OidcConditionKeys.BuildContext(t, p[1], p[4]);
                         eval = TrustPolicyEvaluator.Evaluate(input.TrustPolicyJson, ctx);
                     }
                 }
             }
             catch (TrustPolicyFormatException ex)
             {
-                checks.Add(new DiagnosisCheck(TrustPolicyCheck, CheckResult.Fail, ex.Message, "InvalidTrustPolicy",
+                checks.Add(new DiagnosisCheck(TrustPolicyCheck, CheckResult.Fail, ex.Message, CheckCodes.InvalidTrustPolicy,
                     "Pass the role's trust policy document as JSON (aws iam get-role --query Role.AssumeRolePolicyDocument)."));
                 checks.Add(clientIds);
                 return;

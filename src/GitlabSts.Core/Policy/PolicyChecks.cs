@@ -21,20 +21,20 @@ namespace GitlabSts.Core.Policy
 
             if (s.Error != null)
             {
-                return new DiagnosisCheck(s.Label, CheckResult.Fail, $"Invalid statement: {s.Error}." + body, "InvalidTrustPolicy",
+                return new DiagnosisCheck(s.Label, CheckResult.Fail, $"Invalid statement: {s.Error}." + body, CheckCodes.InvalidTrustPolicy,
                     "Fix the statement: Effect is \"Allow\" or \"Deny\" (case-sensitive).");
             }
             ConditionVerdict? unknown = s.Conditions.FirstOrDefault(c => c.UnknownOperator);
             if (unknown != null)
             {
-                return new DiagnosisCheck(s.Label, CheckResult.Fail, $"Invalid condition: {unknown.Detail}." + body, "InvalidTrustPolicy",
+                return new DiagnosisCheck(s.Label, CheckResult.Fail, $"Invalid condition: {unknown.Detail}." + body, CheckCodes.InvalidTrustPolicy,
                     "Use an IAM condition operator such as StringEquals, StringLike, StringNotEquals, StringNotLike, Null (optionally …IfExists, ForAnyValue:/ForAllValues:).");
             }
             string reason = FirstReason(s);
             if (s.IsDeny)
             {
                 return s.Applies
-                    ? new DiagnosisCheck(s.Label, CheckResult.Fail, $"Deny statement applies to this token: explicit deny." + body, "ExplicitDeny",
+                    ? new DiagnosisCheck(s.Label, CheckResult.Fail, $"Deny statement applies to this token: explicit deny." + body, CheckCodes.ExplicitDeny,
                         $"{s.Label} denies sts:AssumeRoleWithWebIdentity for this token; narrow its conditions or remove it.")
                     : new DiagnosisCheck(s.Label, CheckResult.Pass, $"Deny statement does not apply: {reason}." + body);
             }
@@ -46,7 +46,7 @@ namespace GitlabSts.Core.Policy
             {
                 return new DiagnosisCheck(s.Label, CheckResult.Skip, $"Allow statement does not apply ({reason}); not needed, another statement allows." + body);
             }
-            return new DiagnosisCheck(s.Label, CheckResult.Fail, $"Allow statement does not apply: {reason}." + body, "TrustPolicyDenied", Hint(s, ctx));
+            return new DiagnosisCheck(s.Label, CheckResult.Fail, $"Allow statement does not apply: {reason}." + body, CheckCodes.TrustPolicyDenied, Hint(s, ctx));
         }
 
         private static string FirstReason(StatementResult s)
@@ -154,11 +154,11 @@ namespace GitlabSts.Core.Policy
                 case PolicyDecision.ExplicitDeny:
                     StatementResult deny = eval.Statements.First(s => s.Applies && s.IsDeny);
                     return new DiagnosisCheck(Decision, CheckResult.Fail, $"Explicit deny: {deny.Label} denies this token (a Deny wins over any Allow).",
-                        "ExplicitDeny", $"Narrow or remove {deny.Label}.");
+                        CheckCodes.ExplicitDeny, $"Narrow or remove {deny.Label}.");
                 default:
                     return new DiagnosisCheck(Decision, CheckResult.Fail,
                         $"Implicit deny: none of the {eval.Statements.Count} statement(s) allows sts:AssumeRoleWithWebIdentity for this token.",
-                        "TrustPolicyDenied", "See the failing statement checks above, or start from SuggestedTrustPolicy.");
+                        CheckCodes.TrustPolicyDenied, "See the failing statement checks above, or start from SuggestedTrustPolicy.");
             }
         }
     }

@@ -44,12 +44,12 @@ namespace GitlabSts.Core.Policy
             {
                 return new DiagnosisCheck(ProviderPrincipal, CheckResult.Fail,
                     $"No Allow statement names a Federated principal; expected Federated {Text.Q(expectedArn)} for issuer {Text.Q(iss)}.",
-                    "IssuerMismatch", $"Add \"Principal\": {{\"Federated\": \"{expectedArn}\"}} to the Allow statement.");
+                    CheckCodes.IssuerMismatch, $"Add \"Principal\": {{\"Federated\": \"{expectedArn}\"}} to the Allow statement.");
             }
             string problem = Explain(federated[0], expectedArn, iss, accountKnown, out string hint);
             return new DiagnosisCheck(ProviderPrincipal, CheckResult.Fail,
                 $"The trust policy's Federated {Text.List(federated)} does not match the token's issuer {Text.Q(iss)}: {problem}; expected {Text.Q(expectedArn)}.",
-                "IssuerMismatch", hint);
+                CheckCodes.IssuerMismatch, hint);
         }
 
         private static string Explain(string actual, string expected, string iss, bool accountKnown, out string hint)
@@ -110,7 +110,7 @@ namespace GitlabSts.Core.Policy
             string first = aud.FirstOrDefault() ?? "";
             return new DiagnosisCheck(ClientId, CheckResult.Fail,
                 $"The token's aud {Text.List(aud)} is not among the provider's client ids [{Text.List(clientIds)}]{caseNote}.",
-                "AudienceNotAllowed",
+                CheckCodes.AudienceNotAllowed,
                 $"Add \"{first}\" to the IAM OIDC provider's client ids (aws iam add-client-id-to-open-id-connect-provider), "
                 + (clientIds.Count > 0 ? $"or set aud: {clientIds[0]} in the job's id_tokens." : "or set aud in the job's id_tokens to a client id of the provider."));
         }
@@ -136,7 +136,7 @@ namespace GitlabSts.Core.Policy
             ConditionVerdict bad = withAud[0].conds.First(c => !c.Matched);
             return new DiagnosisCheck(AudienceCondition, CheckResult.Fail,
                 $"{withAud[0].s.Label}: {bad.Detail}; the token's aud is {Text.List(aud)}.",
-                "AudienceConditionMismatch",
+                CheckCodes.AudienceConditionMismatch,
                 $"Make the {key} condition accept {Text.List(aud)} (e.g. \"StringEquals\": {{\"{key}\": \"{aud.FirstOrDefault()}\"}}), or set the job's id_tokens aud to the policy's value.");
         }
     }

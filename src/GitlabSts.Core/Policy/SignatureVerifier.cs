@@ -49,15 +49,15 @@ namespace GitlabSts.Core.Policy
             }
             catch (Exception ex) when (!(ex is OperationCanceledException))
             {
-                return Fail("The token is not a signed JWT (header.payload.signature).", "MalformedToken");
+                return Fail("The token is not a signed JWT (header.payload.signature).", CheckCodes.MalformedToken);
             }
             if (!string.Equals(jwt.Alg, SecurityAlgorithms.RsaSha256, StringComparison.Ordinal))
             {
-                return Fail($"The token's alg is \"{jwt.Alg}\"; GitLab signs ID tokens with RS256.", "UnsupportedAlgorithm");
+                return Fail($"The token's alg is \"{jwt.Alg}\"; GitLab signs ID tokens with RS256.", CheckCodes.UnsupportedAlgorithm);
             }
             string iss = jwt.Issuer ?? "";
             string? refused = CheckUrl(iss, "issuer", out Uri? issuer);
-            if (refused != null) return Fail(refused, "InsecureIssuer");
+            if (refused != null) return Fail(refused, CheckCodes.InsecureIssuer);
 
             using (var timeout = new CancellationTokenSource(Timeout))
             using (var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token))
@@ -68,11 +68,11 @@ namespace GitlabSts.Core.Policy
                 }
                 catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
                 {
-                    return Fail($"Fetching the issuer's keys timed out after {Timeout.TotalSeconds:0.###} s.", "KeyFetchFailed");
+                    return Fail($"Fetching the issuer's keys timed out after {Timeout.TotalSeconds:0.###} s.", CheckCodes.KeyFetchFailed);
                 }
                 catch (FetchException ex)
                 {
-                    return Fail(ex.Message, "KeyFetchFailed");
+                    return Fail(ex.Message, CheckCodes.KeyFetchFailed);
                 }
             }
         }
@@ -96,7 +96,7 @@ namespace GitlabSts.Core.Policy
             }
             if (string.IsNullOrEmpty(jwksUri)) throw new FetchException($"{discoveryUrl} has no jwks_uri.");
             string? refused = CheckUrl(jwksUri!, "jwks_uri", out _);
-            if (refused != null) return Fail(refused, "InsecureIssuer");
+            if (refused != null) return Fail(refused, CheckCodes.InsecureIssuer);
 
             JsonWebKeySet set;
             try
@@ -116,7 +116,7 @@ namespace GitlabSts.Core.Policy
                 if (keys.Count == 0)
                 {
                     string available = set.Keys.Count == 0 ? "none" : string.Join(", ", set.Keys.Select(k => "\"" + k.Kid + "\""));
-                    return Fail($"No key with kid \"{kid}\" in {jwksUri}; available kids: {available}.", "UnknownKeyId");
+                    return Fail($"No key with kid \"{kid}\" in {jwksUri}; available kids: {available}.", CheckCodes.UnknownKeyId);
                 }
             }
             else
@@ -143,7 +143,7 @@ namespace GitlabSts.Core.Policy
                 return new DiagnosisCheck(CheckName, CheckResult.Pass, $"RS256 signature verified with {which} from {jwksUri}.");
             }
             return Fail($"The RS256 signature does not verify with {which} from {jwksUri} ({Describe(result.Exception)}): "
-                + "the token was altered or signed by another key.", "BadSignature");
+                + "the token was altered or signed by another key.", CheckCodes.BadSignature);
         }
 
         /// <summary>Exception type and IDX code only: IdentityModel messages are not echoed (they could carry token parts).</summary>
@@ -214,11 +214,11 @@ namespace GitlabSts.Core.Policy
         {
             switch (code)
             {
-                case "UnknownKeyId": return "The issuer no longer (or never) published this key: use a fresh token, or check that the token comes from this issuer.";
-                case "BadSignature": return "Use the token exactly as GitLab issued it; a modified or foreign token is rejected by STS too.";
-                case "InsecureIssuer": return "Use the issuer's https URL.";
-                case "KeyFetchFailed": return "Check that this machine can reach the issuer's discovery document and JWKS (proxy, firewall), or run with -Offline.";
-                case "UnsupportedAlgorithm": return "Use a GitLab ID token (id_tokens:), signed with RS256.";
+                case CheckCodes.UnknownKeyId: return "The issuer no longer (or never) published this key: use a fresh token, or check that the token comes from this issuer.";
+                case CheckCodes.BadSignature: return "Use the token exactly as GitLab issued it; a modified or foreign token is rejected by STS too.";
+                case CheckCodes.InsecureIssuer: return "Use the issuer's https URL.";
+                case CheckCodes.KeyFetchFailed: return "Check that this machine can reach the issuer's discovery document and JWKS (proxy, firewall), or run with -Offline.";
+                case CheckCodes.UnsupportedAlgorithm: return "Use a GitLab ID token (id_tokens:), signed with RS256.";
                 default: return "Pass the GitLab ID token text (three base64url parts separated by dots).";
             }
         }

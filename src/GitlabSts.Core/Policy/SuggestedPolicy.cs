@@ -4,6 +4,7 @@ using System.IO;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using GitlabSts.Core.Sts;
 
 namespace GitlabSts.Core.Policy
 {
@@ -19,17 +20,16 @@ namespace GitlabSts.Core.Policy
     {
         public const string AccountPlaceholder = "<ACCOUNT_ID>";
 
-        public static string Build(string issuer, string? roleArn, string sub, IReadOnlyList<string> aud)
+        /// <param name="roleArn">the role's ARN; null or not a role ARN: <see cref="AccountPlaceholder"/> in partition aws</param>
+        public static string Build(string issuer, string? roleArn, string sub, IReadOnlyList<string> aud) =>
+            BuildFor(issuer, RoleArn.TryParse(roleArn), sub, aud);
+
+        internal static string BuildFor(string issuer, RoleArn? role, string sub, IReadOnlyList<string> aud)
         {
             if (issuer == null) throw new ArgumentNullException(nameof(issuer));
             if (sub == null) throw new ArgumentNullException(nameof(sub));
             if (aud == null) throw new ArgumentNullException(nameof(aud));
-            string partition = "aws", account = AccountPlaceholder;
-            if (roleArn != null && RoleArnParts.TryParse(roleArn, out string p, out string a))
-            {
-                partition = p;
-                account = a;
-            }
+            string partition = role?.Partition ?? "aws", account = role?.AccountId ?? AccountPlaceholder;
             string issuerKey = OidcConditionKeys.IssuerKey(issuer);
 
             var options = new JsonWriterOptions { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
@@ -68,20 +68,6 @@ namespace GitlabSts.Core.Policy
                 }
                 return Encoding.UTF8.GetString(stream.ToArray());
             }
-        }
-    }
-
-    internal static class RoleArnParts
-    {
-        /// <summary><c>arn:&lt;partition&gt;:iam::&lt;account&gt;:role/...</c> → partition, account.</summary>
-        internal static bool TryParse(string arn, out string partition, out string account)
-        {
-            partition = account = "";
-            string[] parts = arn.Split(new[] { ':' }, 6);
-            if (parts.Length != 6 || parts[0] != "arn" || parts[2] != "iam" || parts[4].Length != 12) return false;
-            partition = parts[1];
-            account = parts[4];
-            return partition.Length > 0;
         }
     }
 }

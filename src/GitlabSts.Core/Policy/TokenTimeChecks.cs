@@ -1,9 +1,13 @@
 using System;
 using System.Collections.Generic;
+using GitlabSts.Core.Tokens;
 
 namespace GitlabSts.Core.Policy
 {
-    /// <summary>exp / nbf / iat against the clock, with the tolerated skew reported.</summary>
+    /// <summary>
+    /// exp / nbf / iat against the clock, with the tolerated skew reported: the diagnosis's account of
+    /// <see cref="TokenTimes"/>, the same check the exchange refuses a token by.
+    /// </summary>
     internal static class TokenTimeChecks
     {
         internal const string Expiry = "TokenExpiry", NotBefore = "TokenNotBefore", IssuedAt = "TokenIssuedAt";
@@ -11,14 +15,14 @@ namespace GitlabSts.Core.Policy
         internal static IEnumerable<DiagnosisCheck> Run(TokenClaims t, DateTimeOffset now, TimeSpan skew)
         {
             string clock = $"now {Text.Time(now)}";
-            if (t.Expires is DateTimeOffset exp)
+            if (t.ExpiresAt is DateTimeOffset exp)
             {
-                if (now >= exp)
+                if (TokenTimes.IsExpired(t, now))
                 {
                     string within = now - exp <= skew ? $"; that is within the {Text.Span(skew)} clock skew, so check this machine's clock too" : "";
                     yield return new DiagnosisCheck(Expiry, CheckResult.Fail,
                         $"The token expired at {Text.Time(exp)}, {Text.Span(now - exp)} ago ({clock}){within}.",
-                        "TokenExpired",
+                        CheckCodes.TokenExpired,
                         "Use a fresh ID token: GitLab ID tokens are valid only for the job's lifetime; exchange it in the job that received it.");
                 }
                 else
@@ -30,16 +34,16 @@ namespace GitlabSts.Core.Policy
             else
             {
                 yield return new DiagnosisCheck(Expiry, CheckResult.Fail, "The token has no numeric exp claim; STS requires one.",
-                    "MalformedToken", "Pass a GitLab ID token (id_tokens:), which always carries exp.");
+                    CheckCodes.MalformedToken, "Pass a GitLab ID token (id_tokens:), which always carries exp.");
             }
 
             if (t.NotBefore is DateTimeOffset nbf)
             {
-                if (nbf > now + skew)
+                if (TokenTimes.IsNotYetValid(t, now, skew))
                 {
                     yield return new DiagnosisCheck(NotBefore, CheckResult.Fail,
                         $"The token is not valid before {Text.Time(nbf)}, {Text.Span(nbf - now)} from now ({clock}), beyond the {Text.Span(skew)} clock skew.",
-                        "TokenNotYetValid", "Check the clocks of this machine and of the GitLab instance (NTP); the token's nbf is in the future.");
+                        CheckCodes.TokenNotYetValid, "Check the clocks of this machine and of the GitLab instance (NTP); the token's nbf is in the future.");
                 }
                 else if (nbf > now)
                 {

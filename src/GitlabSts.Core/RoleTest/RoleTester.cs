@@ -91,10 +91,12 @@ namespace GitlabSts.Core.RoleTest
             DiagnosisResult diagnosis = OidcDiagnosis.Run(new DiagnosisInput
             {
                 ClaimsJson = token.ClaimsJson,
+                Claims = token.Claims,
                 RoleArn = request.RoleArn.Value,
                 TrustPolicyJson = options.TrustPolicyJson,
                 ClientIds = options.ClientIds,
                 Now = now,
+                ClockSkew = TokenTimes.DefaultClockSkew,
             });
             checks.AddRange(diagnosis.Checks);
 
@@ -126,11 +128,11 @@ namespace GitlabSts.Core.RoleTest
                     checks.Add(new SignatureVerifier().VerifyAsync(token.Raw, cancel).GetAwaiter().GetResult());
                 }
 
-                if (token.ExpiresAt.HasValue && token.ExpiresAt.Value <= now)
+                if (TokenTimes.IsExpired(token.Claims, now))
                 {
                     checks.Add(new DiagnosisCheck(ExchangeCheck, CheckResult.Skip, "Skipped: the token has expired, so STS would refuse it."));
                 }
-                else if (diagnosis.Checks.Any(c => c.Result == CheckResult.Fail && c.Code == "TokenNotYetValid"))
+                else if (TokenTimes.IsNotYetValid(token.Claims, now, TokenTimes.DefaultClockSkew))
                 {
                     // Like an expired token: the exchange refuses it locally (InvalidIdentityToken), and STS would too.
                     checks.Add(new DiagnosisCheck(ExchangeCheck, CheckResult.Skip, "Skipped: the token is not valid yet (nbf is in the future), so STS would refuse it."));
@@ -142,7 +144,7 @@ namespace GitlabSts.Core.RoleTest
             }
 
             result.Checks = checks;
-            DiagnosisCheck? firstFailure = checks.FirstOrDefault(c => c.Result == CheckResult.Fail);
+            DiagnosisCheck? firstFailure = DiagnosisResult.FirstFailure(checks);
             result.Success = firstFailure == null;
             if (firstFailure != null)
             {
@@ -151,7 +153,7 @@ namespace GitlabSts.Core.RoleTest
                 if (localExplains || liveFailure == null)
                 {
                     result.ErrorCode = firstFailure.Code ?? firstFailure.Name;
-                    result.Message = $"{firstFailure.Name}: {FirstLine(firstFailure.Detail)}";
+                    result.Message = DiagnosisResult.Summary(firstFailure);
                     result.Hint = firstFailure.Hint;
                 }
                 else
@@ -207,16 +209,10 @@ namespace GitlabSts.Core.RoleTest
         {
             Success = false,
             RoleArn = ExchangeRequest.DefaultRoleArn(settings.RoleArn, env) ?? string.Empty,
-            Checks = new[] { new DiagnosisCheck(TokenShapeCheck, CheckResult.Fail, e.Message, "MalformedToken", null) },
-            ErrorCode = "MalformedToken",
+            Checks = new[] { new DiagnosisCheck(TokenShapeCheck, CheckResult.Fail, e.Message, CheckCodes.MalformedToken, null) },
+            ErrorCode = CheckCodes.MalformedToken,
             Message = e.Message,
             Hint = "Use the ID token GitLab issues through id_tokens: in .gitlab-ci.yml.",
         };
-
-        private static string FirstLine(string text)
-        {
-            int nl = text.IndexOf('\n');
-            return nl >= 0 ? text.Substring(0, nl).TrimEnd() : text;
-        }
     }
 }

@@ -107,7 +107,7 @@ namespace GitlabSts.Core.Sts
             request.Token = TokenDiscovery.Resolve(settings.Token, settings.Audience, env, log);
             if (checkTokenTimes)
             {
-                request.Token.CheckTimes(now, TimeSpan.FromMinutes(5));
+                request.Token.CheckTimes(now, TokenTimes.DefaultClockSkew);
             }
 
             return request;

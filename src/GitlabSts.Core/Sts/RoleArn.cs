@@ -36,59 +36,75 @@ namespace GitlabSts.Core.Sts
 
         public override string ToString() => Value;
 
-        public static RoleArn Parse(string? text)
+        /// <summary>The role ARN in <paramref name="text"/>; <see cref="GitlabStsException"/> (<see cref="ErrorIds.InvalidRoleArn"/>) saying what is wrong.</summary>
+        public static RoleArn Parse(string? text) => Read(text, out GitlabStsException? error) ?? throw error!;
+
+        /// <summary>The role ARN in <paramref name="text"/>, or null when it is not one (by the rules of <see cref="Parse"/>).</summary>
+        public static RoleArn? TryParse(string? text) => Read(text, out _);
+
+        private static RoleArn? Read(string? text, out GitlabStsException? error)
         {
+            error = null;
             if (string.IsNullOrWhiteSpace(text))
             {
-                throw Invalid(text ?? string.Empty,
+                error = Invalid(text ?? string.Empty,
                     "No role ARN was given. Pass -RoleArn, or set ROLE_ARN (or AWS_ROLE_ARN) in the job's variables, " +
                     "for example arn:aws:iam::123456789012:role/gitlab-deployer.");
+                return null;
             }
 
             string arn = text!.Trim();
             if (arn.Length > MaxLength)
             {
-                throw Invalid(Shorten(arn), $"The role ARN is {arn.Length} characters long; IAM allows at most {MaxLength}.");
+                error = Invalid(Shorten(arn), $"The role ARN is {arn.Length} characters long; IAM allows at most {MaxLength}.");
+                return null;
             }
 
             Match m = Shape.Match(arn);
             if (!m.Success)
             {
-                throw Invalid(arn, $"'{arn}' is not an ARN. Expected arn:aws:iam::<12-digit account id>:role/<role name>.");
+                error = Invalid(arn, $"'{arn}' is not an ARN. Expected arn:aws:iam::<12-digit account id>:role/<role name>.");
+                return null;
             }
 
             string partition = m.Groups["partition"].Value;
             if (!Partitions.IsKnown(partition))
             {
-                throw Invalid(arn, $"The role ARN '{arn}' names the partition '{partition}'; expected one of {string.Join(", ", Partitions.Known)}.");
+                error = Invalid(arn, $"The role ARN '{arn}' names the partition '{partition}'; expected one of {string.Join(", ", Partitions.Known)}.");
+                return null;
             }
 
             if (m.Groups["service"].Value != "iam")
             {
-                throw Invalid(arn, $"The ARN '{arn}' is for the service '{m.Groups["service"].Value}', not an IAM role. Expected arn:{partition}:iam::<account id>:role/<role name>.");
+                error = Invalid(arn, $"The ARN '{arn}' is for the service '{m.Groups["service"].Value}', not an IAM role. Expected arn:{partition}:iam::<account id>:role/<role name>.");
+                return null;
             }
 
             if (m.Groups["region"].Value.Length != 0)
             {
-                throw Invalid(arn, $"The role ARN '{arn}' has a region; IAM ARNs have none (arn:{partition}:iam::<account id>:role/<role name>).");
+                error = Invalid(arn, $"The role ARN '{arn}' has a region; IAM ARNs have none (arn:{partition}:iam::<account id>:role/<role name>).");
+                return null;
             }
 
             string account = m.Groups["account"].Value;
             if (account.Length != 12 || !IsDigits(account))
             {
-                throw Invalid(arn, $"The role ARN '{arn}' has the account id '{account}'; an AWS account id is exactly 12 digits.");
+                error = Invalid(arn, $"The role ARN '{arn}' has the account id '{account}'; an AWS account id is exactly 12 digits.");
+                return null;
             }
 
             string resource = m.Groups["resource"].Value;
             if (!resource.StartsWith("role/", StringComparison.Ordinal) && resource != "role")
             {
                 string kind = resource.Split('/')[0];
-                throw Invalid(arn, $"The ARN '{arn}' names a{("aeio".IndexOf(kind.Length > 0 ? kind[0] : 'x') >= 0 ? "n" : "")} {kind}, not a role. Use the ARN of the IAM role to assume (…:role/<role name>).");
+                error = Invalid(arn, $"The ARN '{arn}' names a{("aeio".IndexOf(kind.Length > 0 ? kind[0] : 'x') >= 0 ? "n" : "")} {kind}, not a role. Use the ARN of the IAM role to assume (…:role/<role name>).");
+                return null;
             }
 
             if (!RolePath.IsMatch(resource))
             {
-                throw Invalid(arn, $"The role name or path in '{arn}' is not valid: names are 1-64 of A-Z a-z 0-9 + = , . @ _ -, paths are /…/.");
+                error = Invalid(arn, $"The role name or path in '{arn}' is not valid: names are 1-64 of A-Z a-z 0-9 + = , . @ _ -, paths are /…/.");
+                return null;
             }
 
             int lastSlash = resource.LastIndexOf('/');

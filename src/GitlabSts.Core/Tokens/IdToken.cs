@@ -1,50 +1,44 @@
 using System;
 using System.Collections.Generic;
-using System.Globalization;
 using System.Linq;
 using System.Text;
 using System.Text.Json;
 using GitlabSts.Core.Policy;
-using Microsoft.IdentityModel.JsonWebTokens;
-using Microsoft.IdentityModel.Tokens;
 
 namespace GitlabSts.Core.Tokens
 {
     /// <summary>
     /// A GitLab ID token, checked for shape. Holds the token text for the STS call; <see cref="ToString"/>
-    /// and every message describe it by its claims only.
+    /// and every message describe it by its claims only. The payload is decoded once, with System.Text.Json, into
+    /// <see cref="Claims"/>; nothing here touches IdentityModel, which only <c>-VerifySignature</c> loads
+    /// (<see cref="SignatureVerifier"/>), so an exchange never pays for it.
     /// </summary>
     public sealed class IdToken
     {
         /// <summary>STS accepts a WebIdentityToken of at most this many characters.</summary>
         public const int MaxLength = 20000;
 
-        private const double MinUnixSeconds = -62135596800;
-        private const double MaxUnixSeconds = 253402300799;
-
-        private IdToken(string raw, JsonWebToken jwt, string claimsJson, IReadOnlyList<string> audience, string origin)
+        private IdToken(string raw, string algorithm, string? keyId, TokenClaims claims, string claimsJson, IReadOnlyList<string> audience, string origin)
         {
             Raw = raw;
             ClaimsJson = claimsJson;
             Origin = origin;
-            Issuer = jwt.Issuer ?? string.Empty;
-            Subject = jwt.Subject ?? string.Empty;
+            Claims = claims;
+            Issuer = claims.Issuer ?? string.Empty;
+            Subject = claims.Subject ?? string.Empty;
             Audience = audience;
-            Algorithm = jwt.Alg ?? string.Empty;
-            KeyId = string.IsNullOrEmpty(jwt.Kid) ? null : jwt.Kid;
-            ExpiresAt = ReadTime(jwt, "exp");
-            NotBefore = ReadTime(jwt, "nbf");
-            IssuedAt = ReadTime(jwt, "iat");
-            _jwt = jwt;
+            Algorithm = algorithm;
+            KeyId = string.IsNullOrEmpty(keyId) ? null : keyId;
         }
-
-        private readonly JsonWebToken _jwt;
 
         /// <summary>The token text. Secret: never put it in a message.</summary>
         public string Raw { get; }
 
         /// <summary>The decoded claims (payload) JSON.</summary>
         public string ClaimsJson { get; }
+
+        /// <summary>The claims, read once from the payload.</summary>
+        public TokenClaims Claims { get; }
 
         /// <summary>Where the token came from, e.g. "environment variable GITLAB_OIDC_TOKEN".</summary>
         public string Origin { get; }
@@ -59,25 +53,17 @@ namespace GitlabSts.Core.Tokens
 
         public string? KeyId { get; }
 
-        public DateTimeOffset? ExpiresAt { get; }
+        public DateTimeOffset? ExpiresAt => Claims.ExpiresAt;
 
-        public DateTimeOffset? NotBefore { get; }
+        public DateTimeOffset? NotBefore => Claims.NotBefore;
 
-        public DateTimeOffset? IssuedAt { get; }
+        public DateTimeOffset? IssuedAt => Claims.IssuedAt;
 
         /// <summary>The issuer as AWS names its condition keys: no scheme, no trailing slash (e.g. "gitlab.com").</summary>
         public string IssuerKey => OidcConditionKeys.IssuerKey(Issuer);
 
-        /// <summary>A string claim, or null.</summary>
-        public string? GetClaim(string name)
-        {
-            if (_jwt.TryGetPayloadValue(name, out object? value) && value != null)
-            {
-                return value is string s ? s : Convert.ToString(value, CultureInfo.InvariantCulture);
-            }
-
-            return null;
-        }
+        /// <summary>A claim's (first) value as a string (a number as its JSON text), or null.</summary>
+        public string? GetClaim(string name) => Claims.First(name);
 
         public override string ToString() =>
             $"ID token from {Origin} (iss '{Issuer}', aud '{string.Join("', '", Audience)}', sub '{Subject}')";
@@ -163,8 +149,8 @@ namespace GitlabSts.Core.Tokens
                 }
             }
 
-            JsonElement header = DecodeJsonObject(parts[0], "header", origin);
-            JsonElement payload = DecodeJsonObject(parts[1], "payload", origin);
+            JsonElement header = DecodeJsonObject(parts[0], "header", origin, out _);
+            JsonElement payload = DecodeJsonObject(parts[1], "payload", origin, out byte[] payloadBytes);
 
             if (!header.TryGetProperty("alg", out JsonElement alg) || alg.ValueKind != JsonValueKind.String || alg.GetString()!.Length == 0)
             {
@@ -187,7 +173,7 @@ namespace GitlabSts.Core.Tokens
             foreach (string claim in new[] { "exp", "nbf", "iat" })
             {
                 if (payload.TryGetProperty(claim, out JsonElement time) && time.ValueKind == JsonValueKind.Number &&
-                    (!time.TryGetDouble(out double seconds) || seconds < MinUnixSeconds || seconds > MaxUnixSeconds))
+                    (!time.TryGetDouble(out double seconds) || seconds < TokenTimes.MinUnixSeconds || seconds > TokenTimes.MaxUnixSeconds))
                 {
                     throw Malformed(origin, $"has an '{claim}' claim out of range (not a time between the years 1 and 9999)",
                         "Use the ID token GitLab issues through id_tokens:.");
@@ -195,19 +181,9 @@ namespace GitlabSts.Core.Tokens
             }
 
             List<string> audience = ReadAudience(payload, origin);
-
-            JsonWebToken jwt;
-            try
-            {
-                jwt = new JsonWebToken(raw);
-            }
-            catch (ArgumentException)
-            {
-                throw Malformed(origin, "could not be read as a JWT", "Check that the whole token was copied.");
-            }
-
-            string claimsJson = Encoding.UTF8.GetString(Base64UrlEncoder.DecodeBytes(parts[1]));
-            return new IdToken(raw, jwt, claimsJson, audience, origin);
+            string? keyId = header.TryGetProperty("kid", out JsonElement kid) && kid.ValueKind == JsonValueKind.String ? kid.GetString() : null;
+            string claimsJson = Encoding.UTF8.GetString(payloadBytes);
+            return new IdToken(raw, alg.GetString()!, keyId, TokenClaims.FromJson(payload), claimsJson, audience, origin);
         }
 
         /// <summary>
@@ -216,66 +192,29 @@ namespace GitlabSts.Core.Tokens
         /// </summary>
         public void CheckTimes(DateTimeOffset now, TimeSpan skew)
         {
-            if (ExpiresAt.HasValue && ExpiresAt.Value <= now)
+            if (TokenTimes.IsExpired(Claims, now))
             {
-                TimeSpan ago = now - ExpiresAt.Value;
+                TimeSpan ago = now - ExpiresAt!.Value;
                 throw new GitlabStsException(ErrorIds.TokenExpired, ErrorKind.InvalidData,
-                    $"The ID token from {Origin} expired at {ExpiresAt.Value.UtcDateTime:yyyy-MM-dd'T'HH:mm:ss'Z'} ({FormatSpan(ago)} ago). " +
+                    $"The ID token from {Origin} expired at {TokenTimes.FormatTime(ExpiresAt.Value)} ({TokenTimes.FormatDuration(ago)} ago). " +
                     "GitLab ID tokens live as long as the job's timeout; exchange the token while the job runs, or rerun the job for a fresh one.",
                     Origin);
             }
 
-            if (NotBefore.HasValue && NotBefore.Value > now + skew)
+            if (TokenTimes.IsNotYetValid(Claims, now, skew))
             {
                 throw new GitlabStsException(ErrorIds.InvalidIdentityToken, ErrorKind.InvalidData,
-                    $"The ID token from {Origin} is not valid before {NotBefore.Value.UtcDateTime:yyyy-MM-dd'T'HH:mm:ss'Z'} ({FormatSpan(NotBefore.Value - now)} from now). " +
+                    $"The ID token from {Origin} is not valid before {TokenTimes.FormatTime(NotBefore!.Value)} ({TokenTimes.FormatDuration(NotBefore.Value - now)} from now). " +
                     "Check this machine's clock (it may be behind) or wait until the token becomes valid.",
                     Origin);
             }
         }
 
-        internal static string FormatSpan(TimeSpan span)
+        private static JsonElement DecodeJsonObject(string part, string name, string origin, out byte[] bytes)
         {
-            span = span.Duration();
-            if (span.TotalDays >= 1)
-            {
-                return $"{(int)span.TotalDays}d {span.Hours}h";
-            }
-
-            if (span.TotalHours >= 1)
-            {
-                return $"{(int)span.TotalHours}h {span.Minutes}m";
-            }
-
-            if (span.TotalMinutes >= 1)
-            {
-                return $"{(int)span.TotalMinutes}m {span.Seconds}s";
-            }
-
-            return $"{Math.Max(0, (int)span.TotalSeconds)}s";
-        }
-
-        private static DateTimeOffset? ReadTime(JsonWebToken jwt, string claim)
-        {
-            if (jwt.TryGetPayloadValue(claim, out long seconds))
-            {
-                return DateTimeOffset.FromUnixTimeSeconds(seconds);
-            }
-
-            if (jwt.TryGetPayloadValue(claim, out double fractional))
-            {
-                return DateTimeOffset.FromUnixTimeMilliseconds((long)(fractional * 1000));
-            }
-
-            return null;
-        }
-
-        private static JsonElement DecodeJsonObject(string part, string name, string origin)
-        {
-            byte[] bytes;
             try
             {
-                bytes = Base64UrlEncoder.DecodeBytes(part);
+                bytes = DecodeBase64Url(part);
             }
             catch (FormatException)
             {
@@ -328,6 +267,24 @@ namespace GitlabSts.Core.Tokens
             }
 
             return result;
+        }
+
+        /// <summary>base64url (RFC 4648 section 5, unpadded) to bytes; <see cref="FormatException"/> for a length no encoding has.</summary>
+        private static byte[] DecodeBase64Url(string part)
+        {
+            if (part.Length % 4 == 1)
+            {
+                throw new FormatException("Not base64url: the length leaves a single character.");
+            }
+
+            var text = new StringBuilder(part.Length + 2);
+            foreach (char c in part)
+            {
+                text.Append(c == '-' ? '+' : c == '_' ? '/' : c);
+            }
+
+            text.Append('=', (4 - (part.Length % 4)) % 4);
+            return Convert.FromBase64String(text.ToString());
         }
 
         private static int IndexOfNonBase64Url(string part)

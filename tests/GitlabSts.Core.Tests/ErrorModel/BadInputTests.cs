@@ -355,8 +355,7 @@ namespace GitlabSts.Core.Tests.ErrorModel
             for (int i = 0; i < claims.Length; i++)
             {
                 string c = claims[i];
-                yield return Row($"OidcDiagnosis claims #{i}", null, () => OidcDiagnosis.Run(new DiagnosisInput { ClaimsJson = c, RoleArn = Role, TrustPolicyJson = "{\"Statement\":[]}" }),
-                    c.Contains("1e300") ? "Policy/TokenClaims.cs: an exp or nbf outside DateTimeOffset's range throws ArgumentOutOfRangeException (IdToken.Parse refuses it as MalformedToken)" : null);
+                yield return Row($"OidcDiagnosis claims #{i}", null, () => OidcDiagnosis.Run(new DiagnosisInput { ClaimsJson = c, RoleArn = Role, TrustPolicyJson = "{\"Statement\":[]}" }));
             }
 
             for (int i = 0; i < BadPolicies.Length; i++)
