@@ -3,25 +3,59 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 using System.Text;
+using GitlabSts.Core.Policy.Operators;
 
 namespace GitlabSts.Core.Policy
 {
-    /// <summary>Evaluates one condition (operator, key, values) under IAM's rules.</summary>
+    /// <summary>
+    /// Evaluates one condition (operator, key, values) under IAM's rules ("Condition operators"; "single-valued vs
+    /// multivalued context keys"): an absent key makes a condition false, except the negated operators (true), IfExists
+    /// (true) and Null; a multi-valued key without a set operator matches when any value does (negated: when none does);
+    /// ForAnyValue: is false for an absent key or an empty set (true with IfExists), ForAllValues: is true for them; a
+    /// policy value not of the operator's type makes the condition false and the policy invalid; a key only AWS knows,
+    /// not supplied, makes it <see cref="TriState.Indeterminate"/>.
+    /// </summary>
     internal static class ConditionEvaluator
     {
         private enum Kind
         {
             StringEquals, StringNotEquals, StringEqualsIgnoreCase, StringNotEqualsIgnoreCase, StringLike, StringNotLike,
             NumericEquals, NumericNotEquals, NumericLessThan, NumericLessThanEquals, NumericGreaterThan,
-            NumericGreaterThanEquals, Bool, Null,
+            NumericGreaterThanEquals,
+            DateEquals, DateNotEquals, DateLessThan, DateLessThanEquals, DateGreaterThan, DateGreaterThanEquals,
+            Bool, BinaryEquals, IpAddress, NotIpAddress, ArnEquals, ArnLike, ArnNotEquals, ArnNotLike, Null,
         }
 
+        private enum Family { String, Numeric, Date, Bool, Binary, Ip, Arn, Null }
+
         private enum SetOp { None, ForAnyValue, ForAllValues }
+
+        private static Family FamilyOf(Kind k)
+        {
+            string n = k.ToString();
+            if (n.StartsWith("String", StringComparison.Ordinal)) return Family.String;
+            if (n.StartsWith("Numeric", StringComparison.Ordinal)) return Family.Numeric;
+            if (n.StartsWith("Date", StringComparison.Ordinal)) return Family.Date;
+            if (n.StartsWith("Arn", StringComparison.Ordinal)) return Family.Arn;
+            switch (k)
+            {
+                case Kind.Bool: return Family.Bool;
+                case Kind.BinaryEquals: return Family.Binary;
+                case Kind.IpAddress: case Kind.NotIpAddress: return Family.Ip;
+                default: return Family.Null;
+            }
+        }
+
+        /// <summary>The negated operators: true when the key is absent, and true for a value matching none of the policy values.</summary>
+        private static bool IsNegated(Kind k) => k == Kind.StringNotEquals || k == Kind.StringNotEqualsIgnoreCase
+            || k == Kind.StringNotLike || k == Kind.NumericNotEquals || k == Kind.DateNotEquals || k == Kind.NotIpAddress
+            || k == Kind.ArnNotEquals || k == Kind.ArnNotLike;
 
         internal static ConditionVerdict Evaluate(string op, string key, IReadOnlyList<string> policyValues, RequestContext ctx)
         {
             var v = new ConditionVerdict { Operator = op, Key = key, PolicyValues = policyValues };
-            bool present = ctx.TryGet(key, out IReadOnlyList<string> ctxValues);
+            KeyState state = ctx.Lookup(key, out IReadOnlyList<string> ctxValues);
+            bool present = state == KeyState.Present;
             v.ContextValues = present ? ctxValues : null;
             v.KeyNotExposed = !present && ctx.IsUnexposedIssuerKey(key);
 
@@ -33,26 +67,35 @@ namespace GitlabSts.Core.Policy
                 return v;
             }
 
+            Family family = FamilyOf(kind);
             List<Value> values = policyValues.Select(Value.Parse).ToList();
             v.UnresolvedVariables = values.SelectMany(x => x.Variables).Distinct(StringComparer.Ordinal).ToArray();
             v.WildcardUnderEquals = IsEqualsFamily(kind) && values.Any(x => x.HasWildcard);
-            bool negated = kind == Kind.StringNotEquals || kind == Kind.StringNotEqualsIgnoreCase
-                || kind == Kind.StringNotLike || kind == Kind.NumericNotEquals;
+            bool negated = IsNegated(kind);
             bool empty = !present || ctxValues.Count == 0;
             string head = $"{op} {key} {Show(policyValues)}";
             string has = present ? Show(ctxValues) : "(absent)";
 
+            string? invalid = InvalidValues(family, policyValues, values);
+            if (invalid != null)
+            {
+                v.InvalidValue = true;
+                v.Detail = $"{head}: {invalid}; IAM reports an invalid condition data type: the condition is false";
+                return Finish(v, TriState.False, ctx);
+            }
+
+            if (state == KeyState.Unknown)
+            {
+                v.Detail = $"{head}: {key} is known only to AWS at request time and was not supplied → indeterminate "
+                    + "(supply its value as condition context, or test live)";
+                return Finish(v, TriState.Indeterminate, ctx);
+            }
+
             if (kind == Kind.Null)
             {
-                var bad = policyValues.Where(x => !IsBool(x)).ToList();
-                if (bad.Count > 0)
-                {
-                    v.Detail = $"{head}: Null takes \"true\" or \"false\", not {Show(bad)}: the condition is false";
-                    return Finish(v, false, ctx);
-                }
                 bool m = policyValues.Any(x => string.Equals(x, "true", StringComparison.OrdinalIgnoreCase) ? empty : !empty);
                 v.Detail = $"{head}: key is {(empty ? "absent" : "present " + has)} → {(m ? "true" : "false")}";
-                return Finish(v, m, ctx);
+                return Finish(v, m ? TriState.True : TriState.False, ctx);
             }
 
             Func<string, bool> per = c => negated ? !values.Any(p => Compare(kind, c, p)) : values.Any(p => Compare(kind, c, p));
@@ -100,13 +143,62 @@ namespace GitlabSts.Core.Policy
                 matched = ctxValues.Any(per);
                 detail = matched ? $"{head} matched {has}" : $"{head} did not match {has}";
             }
+            if (family == Family.Arn && present && ctxValues.Any(c => !ConditionValues.IsArn(c)))
+            {
+                detail += " (a request value that is not an ARN matches no ARN pattern)";
+            }
+            else if (family == Family.Arn && values.Any(p => !ConditionValues.IsArnPattern(p.Text)))
+            {
+                detail += " (a policy value without the six ARN components matches nothing)";
+            }
             v.Detail = detail;
-            return Finish(v, matched, ctx);
+            return Finish(v, matched ? TriState.True : TriState.False, ctx);
         }
 
-        private static ConditionVerdict Finish(ConditionVerdict v, bool matched, RequestContext ctx)
+        /// <summary>Why the policy values are not of the operator's type (null when they are).</summary>
+        private static string? InvalidValues(Family family, IReadOnlyList<string> raw, List<Value> values)
         {
-            v.Matched = matched;
+            List<string> bad;
+            string what;
+            switch (family)
+            {
+                case Family.Null:
+                    bad = raw.Where(x => !IsBool(x)).ToList();
+                    what = "Null takes \"true\" or \"false\"";
+                    break;
+                case Family.Bool:
+                    bad = values.Where(x => x.Variables.Count == 0 && !IsBool(x.Text)).Select(x => x.Raw).ToList();
+                    what = "Bool takes \"true\" or \"false\"";
+                    break;
+                case Family.Numeric:
+                    bad = raw.Where(x => !TryNumber(x, out _)).ToList();
+                    what = "a Numeric operator takes numbers (no policy variables)";
+                    break;
+                case Family.Date:
+                    bad = raw.Where(x => !ConditionValues.TryParseDate(x, out _)).ToList();
+                    what = "a Date operator takes ISO 8601 dates/times or epoch seconds (no policy variables)";
+                    break;
+                case Family.Ip:
+                    bad = raw.Where(x => !ConditionValues.TryParseCidr(x, out _)).ToList();
+                    what = "an IP address operator takes IPv4/IPv6 addresses or CIDR ranges";
+                    break;
+                case Family.Binary:
+                    bad = raw.Where(x => !ConditionValues.TryParseBase64(x, out _)).ToList();
+                    what = "BinaryEquals takes base64-encoded values";
+                    break;
+                default:
+                    return null;
+            }
+            return bad.Count == 0 ? null : $"{what}, not {Show(bad)}";
+        }
+
+        private static bool TryNumber(string s, out decimal d) =>
+            decimal.TryParse(s, NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint | NumberStyles.AllowExponent,
+                CultureInfo.InvariantCulture, out d);
+
+        private static ConditionVerdict Finish(ConditionVerdict v, TriState result, RequestContext ctx)
+        {
+            v.Result = result;
             var notes = new List<string>();
             if (v.KeyNotExposed)
             {
@@ -156,7 +248,10 @@ namespace GitlabSts.Core.Policy
         private static bool IsBool(string s) =>
             string.Equals(s, "true", StringComparison.OrdinalIgnoreCase) || string.Equals(s, "false", StringComparison.OrdinalIgnoreCase);
 
-        /// <summary>Positive comparison of one request value with one policy value.</summary>
+        /// <summary>
+        /// Positive comparison of one request value with one policy value (the negated operators negate it per value).
+        /// A request value that is not of the operator's type (not a number, date, address, base64, ARN) matches nothing.
+        /// </summary>
         private static bool Compare(Kind kind, string c, Value p)
         {
             switch (kind)
@@ -172,21 +267,44 @@ namespace GitlabSts.Core.Policy
                     return Wildcard.Match(c, p.Text, p.IsWild, ignoreCase: false);
                 case Kind.Bool:
                     return IsBool(c) && string.Equals(c, p.Text, StringComparison.OrdinalIgnoreCase);
-                default:
-                    if (!decimal.TryParse(c, NumberStyles.Float, CultureInfo.InvariantCulture, out decimal a)
-                        || !decimal.TryParse(p.Text, NumberStyles.Float, CultureInfo.InvariantCulture, out decimal b))
+                case Kind.BinaryEquals:
+                    return ConditionValues.TryParseBase64(c, out byte[] got) && ConditionValues.TryParseBase64(p.Text, out byte[] want)
+                        && got.SequenceEqual(want);
+                case Kind.IpAddress:
+                case Kind.NotIpAddress:
+                    return ConditionValues.TryParseAddress(c, out byte[] address) && ConditionValues.TryParseCidr(p.Text, out ConditionValues.Cidr range)
+                        && range.Contains(address);
+                case Kind.ArnEquals:
+                case Kind.ArnLike:
+                case Kind.ArnNotEquals:
+                case Kind.ArnNotLike:
+                    return ConditionValues.ArnMatch(c, p.Text, p.IsWild);
+                case Kind.DateEquals:
+                case Kind.DateNotEquals:
+                case Kind.DateLessThan:
+                case Kind.DateLessThanEquals:
+                case Kind.DateGreaterThan:
+                case Kind.DateGreaterThanEquals:
+                    if (!ConditionValues.TryParseDate(c, out DateTimeOffset da) || !ConditionValues.TryParseDate(p.Text, out DateTimeOffset db))
                     {
                         return false;
                     }
-                    switch (kind)
-                    {
-                        case Kind.NumericEquals: case Kind.NumericNotEquals: return a == b;
-                        case Kind.NumericLessThan: return a < b;
-                        case Kind.NumericLessThanEquals: return a <= b;
-                        case Kind.NumericGreaterThan: return a > b;
-                        default: return a >= b;
-                    }
+                    return Order(kind, da.CompareTo(db));
+                default:
+                    if (!TryNumber(c, out decimal a) || !TryNumber(p.Text, out decimal b)) return false;
+                    return Order(kind, a.CompareTo(b));
             }
+        }
+
+        /// <summary>Equals/NotEquals (positive: equal), LessThan, LessThanEquals, GreaterThan, GreaterThanEquals.</summary>
+        private static bool Order(Kind kind, int cmp)
+        {
+            string n = kind.ToString();
+            if (n.EndsWith("LessThan", StringComparison.Ordinal)) return cmp < 0;
+            if (n.EndsWith("LessThanEquals", StringComparison.Ordinal)) return cmp <= 0;
+            if (n.EndsWith("GreaterThan", StringComparison.Ordinal)) return cmp > 0;
+            if (n.EndsWith("GreaterThanEquals", StringComparison.Ordinal)) return cmp >= 0;
+            return cmp == 0;
         }
 
         internal static string Show(IReadOnlyList<string> values) =>
@@ -197,6 +315,7 @@ namespace GitlabSts.Core.Policy
         /// <summary>A policy value with <c>${*}</c>, <c>${?}</c>, <c>${$}</c> escapes applied and other variables kept.</summary>
         private sealed class Value
         {
+            internal string Raw = "";
             internal string Text = "";
             internal bool[] IsWild = Array.Empty<bool>();
             internal bool HasWildcard;
@@ -204,7 +323,7 @@ namespace GitlabSts.Core.Policy
 
             internal static Value Parse(string raw)
             {
-                var v = new Value();
+                var v = new Value { Raw = raw };
                 var sb = new StringBuilder();
                 var wild = new List<bool>();
                 for (int i = 0; i < raw.Length; i++)

@@ -11,6 +11,23 @@ namespace GitlabSts.Core.Policy
     /// operators and keys, OR across a key's values; an applicable Deny wins over an Allow; nothing applicable
     /// is an implicit deny.
     /// </summary>
+    /// <remarks>
+    /// Every IAM condition operator family is evaluated (String, Numeric, Date, Bool, BinaryEquals, IpAddress/
+    /// NotIpAddress, Arn*, Null; IfExists; ForAnyValue:/ForAllValues:). Results are three-valued: a condition on a key
+    /// only AWS knows (<see cref="KeyState.Unknown"/>, e.g. <c>aws:SourceIp</c> unless supplied) is
+    /// <see cref="TriState.Indeterminate"/>; a statement is false as soon as one part is certainly false, otherwise
+    /// indeterminate when a condition is; the decision is <see cref="PolicyDecision.Indeterminate"/> only when
+    /// "allowed or not" hinges on such keys (<see cref="PolicyEvaluation.UnknownKeys"/>,
+    /// <see cref="PolicyEvaluation.DecidingStatements"/>).
+    /// <para>How a caller wires it: build the context (<see cref="OidcConditionKeys.BuildContext"/>), add what STS sets
+    /// (<see cref="RequestContext.SetStsRequestKeys"/>: now, region, session name, endpoint) and the user's
+    /// <c>-ConditionContext</c> (<see cref="RequestContext.SetConditionContext"/>, which throws
+    /// <see cref="ArgumentException"/> for a provider key or a malformed key), evaluate, then: a statement whose
+    /// <see cref="StatementResult.Applicability"/> is indeterminate is a <c>Warn</c> naming
+    /// <see cref="StatementResult.UnknownKeys"/>; a decision <see cref="PolicyDecision.Indeterminate"/> is
+    /// <c>ErrorCode</c> <c>Indeterminate</c> naming <see cref="PolicyEvaluation.UnknownKeys"/>; a condition with
+    /// <see cref="ConditionVerdict.IsInvalid"/> (unknown operator or a value of the wrong type) makes the policy invalid.</para>
+    /// </remarks>
     public static class TrustPolicyEvaluator
     {
         /// <exception cref="TrustPolicyFormatException">the policy is not JSON or has no Statement</exception>

@@ -84,7 +84,8 @@ namespace GitlabSts.Core.Tests.Policy
             { "NumericNotEquals project_id", "{'NumericNotEquals':{'gitlab.com:project_id':'1'}}", true },
             { "Bool ref_protected true", "{'Bool':{'gitlab.com:ref_protected':'true'}}", true },
             { "Bool ref_protected false", "{'Bool':{'gitlab.com:ref_protected':'false'}}", false },
-            // ForAnyValue / ForAllValues (test:multi = [alpha, beta], test:empty = [])
+            // ForAnyValue / ForAllValues (test:multi = [alpha, beta], test:empty = [], test:none marked absent:
+            // a non-provider key that is neither set nor marked absent would be unknown, see UnknownKeyTests)
             { "ForAnyValue one matches", "{'ForAnyValue:StringEquals':{'test:multi':'beta'}}", true },
             { "ForAnyValue none matches", "{'ForAnyValue:StringEquals':{'test:multi':'gamma'}}", false },
             { "ForAnyValue empty set is false", "{'ForAnyValue:StringEquals':{'test:empty':'x'}}", false },
@@ -114,7 +115,7 @@ namespace GitlabSts.Core.Tests.Policy
         [MemberData(nameof(Cases))]
         public void Statement_applies_as_IAM_documents(string name, string condition, bool expected)
         {
-            PolicyEvaluation e = TrustPolicyEvaluator.Evaluate(AllowWithCondition(condition), GitlabComContext());
+            PolicyEvaluation e = TrustPolicyEvaluator.Evaluate(AllowWithCondition(condition), GitlabComContext().SetAbsent("test:none"));
 
             StatementResult s = Assert.Single(e.Statements);
             Assert.True(s.PrincipalMatched, name);
