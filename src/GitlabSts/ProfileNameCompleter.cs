@@ -14,12 +14,13 @@ namespace GitlabSts
         public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
             CommandAst commandAst, IDictionary fakeBoundParameters)
         {
-            string config = fakeBoundParameters["ConfigPath"] is string c ? ResolvePath(c) : ProfilePlan.DefaultConfigPath();
-            string credentials = fakeBoundParameters["CredentialsPath"] is string k ? ResolvePath(k) : ProfilePlan.DefaultCredentialsPath();
+            var locations = new AwsFileLocations(GitlabSts.Core.ProcessEnvironment.Instance);
+            string config = fakeBoundParameters["ConfigPath"] is string c ? ResolvePath(c) : locations.ConfigPath();
+            string credentials = fakeBoundParameters["CredentialsPath"] is string k ? ResolvePath(k) : locations.CredentialsPath();
             IEnumerable<string> names;
             try
             {
-                names = AwsIniEditor.ListProfiles(SafeFileWriter.ReadText(config), SafeFileWriter.ReadText(credentials));
+                names = AwsIniEditor.ListProfiles(TextFileEncoding.ReadFile(config), TextFileEncoding.ReadFile(credentials));
             }
             catch (Exception)
             {

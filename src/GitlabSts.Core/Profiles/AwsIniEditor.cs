@@ -63,23 +63,11 @@ namespace GitlabSts.Core.Profiles
         /// text lacked a final one). New lines use the text's dominant line ending (LF when none).
         /// Idempotent. <paramref name="text"/> null or empty means a missing or empty file.
         /// </summary>
-        /// <exception cref="ArgumentException">An invalid section name, key or value (e.g. a newline in a value).</exception>
+        /// <exception cref="GitlabStsException">An invalid section name, key or value (e.g. a newline in a value): see <see cref="CheckSection"/>.</exception>
         public static string SetSection(string? text, string sectionName, IEnumerable<KeyValuePair<string, string>> keyValues)
         {
-            if (keyValues is null)
-            {
-                throw new ArgumentNullException(nameof(keyValues));
-            }
-
             string name = ValidateSectionName(sectionName);
-            var pairs = new List<KeyValuePair<string, string>>();
-            foreach (var kv in keyValues)
-            {
-                ValidateKey(kv.Key);
-                ValidateValue(kv.Key, kv.Value);
-                pairs.Add(kv);
-            }
-
+            List<KeyValuePair<string, string>> pairs = ValidatePairs(keyValues);
             text ??= string.Empty;
             var lines = Parse(text);
             string eol = DetectNewLine(text);
@@ -140,11 +128,11 @@ namespace GitlabSts.Core.Profiles
         }
 
         /// <summary>
-        /// Returns <paramref name="text"/> without the section <paramref name="sectionName"/> (every
-        /// occurrence: header and key lines; comment and blank lines after its last key stay).
-        /// Returns the same string instance when the section is absent. Idempotent.
+        /// <paramref name="text"/> without the section <paramref name="sectionName"/> (every occurrence: header and key
+        /// lines; comment and blank lines after its last key stay), and whether there was one to remove (when not, the
+        /// text is unchanged). Idempotent.
         /// </summary>
-        public static string RemoveSection(string? text, string sectionName)
+        public static SectionRemoval RemoveSection(string? text, string sectionName)
         {
             string name = ValidateSectionName(sectionName);
             text ??= string.Empty;
@@ -152,7 +140,7 @@ namespace GitlabSts.Core.Profiles
             var sections = FindSections(lines, name);
             if (sections.Count == 0)
             {
-                return text;
+                return new SectionRemoval(text, removed: false);
             }
 
             var sb = new StringBuilder(text.Length);
@@ -171,7 +159,7 @@ namespace GitlabSts.Core.Profiles
             }
 
             sb.Append(text, pos, text.Length - pos);
-            return sb.ToString();
+            return new SectionRemoval(sb.ToString(), removed: true);
         }
 
         /// <summary>True when <paramref name="text"/> holds the section <paramref name="sectionName"/>.</summary>
@@ -527,27 +515,52 @@ namespace GitlabSts.Core.Profiles
 
         // ---- validation -------------------------------------------------------------------------
 
+        /// <summary>
+        /// Checks, without editing anything, that <see cref="SetSection"/> can write this section: throws
+        /// <see cref="GitlabStsException"/> (<see cref="ErrorIds.ProfileWriteFailed"/>, <see cref="ErrorKind.InvalidArgument"/>)
+        /// for an empty section name or one with brackets or a line break, a key with '=', brackets, surrounding whitespace or
+        /// a leading comment character, and a null value or one with a line break or surrounding whitespace.
+        /// </summary>
+        public static void CheckSection(string sectionName, IEnumerable<KeyValuePair<string, string>> keyValues)
+        {
+            ValidateSectionName(sectionName);
+            ValidatePairs(keyValues);
+        }
+
         private static string ValidateSectionName(string sectionName)
         {
-            if (sectionName is null)
-            {
-                throw new ArgumentNullException(nameof(sectionName));
-            }
-
-            string normalized = NormalizeName(sectionName);
+            string normalized = NormalizeName(sectionName ?? string.Empty);
             if (normalized.Length == 0 || normalized.IndexOfAny(new[] { '[', ']', '\r', '\n', '\0' }) >= 0)
             {
-                throw new ArgumentException($"'{sectionName}' is not a valid section name: it must not be empty or contain '[', ']' or a line break.", nameof(sectionName));
+                throw Invalid($"'{sectionName}' is not a valid section name: it must not be empty or contain '[', ']' or a line break.", nameof(sectionName));
             }
 
             return normalized;
+        }
+
+        private static List<KeyValuePair<string, string>> ValidatePairs(IEnumerable<KeyValuePair<string, string>> keyValues)
+        {
+            if (keyValues is null)
+            {
+                throw Invalid("No keys were given for the section.", nameof(keyValues));
+            }
+
+            var pairs = new List<KeyValuePair<string, string>>();
+            foreach (var kv in keyValues)
+            {
+                ValidateKey(kv.Key);
+                ValidateValue(kv.Key, kv.Value);
+                pairs.Add(kv);
+            }
+
+            return pairs;
         }
 
         private static void ValidateKey(string key)
         {
             if (string.IsNullOrEmpty(key) || key.Trim().Length != key.Length || key.IndexOfAny(new[] { '=', '[', ']', '\r', '\n', '\0' }) >= 0 || key[0] == '#' || key[0] == ';')
             {
-                throw new ArgumentException($"'{key}' is not a valid key: it must be non-empty, without surrounding whitespace, '=', brackets, line breaks, or a leading '#' or ';'.", "keyValues");
+                throw Invalid($"'{key}' is not a valid key: it must be non-empty, without surrounding whitespace, '=', brackets, line breaks, or a leading '#' or ';'.", "keyValues");
             }
         }
 
@@ -555,18 +568,36 @@ namespace GitlabSts.Core.Profiles
         {
             if (value is null)
             {
-                throw new ArgumentException($"The value of '{key}' is null.", "keyValues");
+                throw Invalid($"The value of '{key}' is null.", "keyValues");
             }
 
             if (value.IndexOfAny(new[] { '\r', '\n', '\0' }) >= 0)
             {
-                throw new ArgumentException($"The value of '{key}' contains a line break; the AWS config format cannot hold one.", "keyValues");
+                throw Invalid($"The value of '{key}' contains a line break; the AWS config format cannot hold one.", "keyValues");
             }
 
             if (value.Trim().Length != value.Length)
             {
-                throw new ArgumentException($"The value of '{key}' has leading or trailing whitespace, which AWS readers would strip.", "keyValues");
+                throw Invalid($"The value of '{key}' has leading or trailing whitespace, which AWS readers would strip.", "keyValues");
             }
         }
+
+        private static GitlabStsException Invalid(string message, string parameter) => ProfileErrors.Invalid(message, parameter);
+    }
+
+    /// <summary>The result of <see cref="AwsIniEditor.RemoveSection"/>: the new text, and whether a section was removed.</summary>
+    public readonly struct SectionRemoval
+    {
+        public SectionRemoval(string text, bool removed)
+        {
+            Text = text;
+            Removed = removed;
+        }
+
+        /// <summary>The text without the section (the input text when there was none).</summary>
+        public string Text { get; }
+
+        /// <summary>True when the section was there and is now gone.</summary>
+        public bool Removed { get; }
     }
 }

@@ -12,19 +12,22 @@ namespace GitlabSts.Core.Sts
     /// <summary>Builds (and for anonymous calls, caches) STS clients for a region or a custom endpoint.</summary>
     public static class StsClientFactory
     {
-        /// <summary>Per-request timeout; GITLABSTS_STS_TIMEOUT_SECONDS overrides it (1..300).</summary>
-        public static TimeSpan RequestTimeout
-        {
-            get
-            {
-                string? text = System.Environment.GetEnvironmentVariable("GITLABSTS_STS_TIMEOUT_SECONDS");
-                if (text != null && double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double seconds) && seconds > 0 && seconds <= 300)
-                {
-                    return TimeSpan.FromSeconds(seconds);
-                }
+        /// <summary>The variable that overrides the per-request timeout (seconds, 1..300; default 10).</summary>
+        public const string TimeoutVariable = "GITLABSTS_STS_TIMEOUT_SECONDS";
 
-                return TimeSpan.FromSeconds(10);
+        /// <summary>Per-request timeout from the process environment (<see cref="RequestTimeoutFrom"/>).</summary>
+        public static TimeSpan RequestTimeout => RequestTimeoutFrom(ProcessEnvironment.Instance);
+
+        /// <summary>Per-request timeout: <see cref="TimeoutVariable"/> when it holds 1..300 seconds, else 10 s. Read once per client.</summary>
+        public static TimeSpan RequestTimeoutFrom(IEnvironmentReader env)
+        {
+            string? text = env.Get(TimeoutVariable);
+            if (text != null && double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double seconds) && seconds > 0 && seconds <= 300)
+            {
+                return TimeSpan.FromSeconds(seconds);
             }
+
+            return TimeSpan.FromSeconds(10);
         }
 
         private static readonly ConcurrentDictionary<string, AmazonSecurityTokenServiceClient> AnonymousClients =

@@ -93,7 +93,7 @@ namespace GitlabSts.Core.Tests.Core
             using var dir = new TempDir();
             var request = new AwsProfileRequest
             {
-                Mode = AwsProfileMode.WebIdentity,
+                Mode = ProfileMode.WebIdentity,
                 ProfileName = parameter == "ProfileName" ? Token : "oidc",
                 ConfigPath = parameter == "ConfigPath" ? dir.File(Token) : dir.File("config"),
                 CredentialsPath = parameter == "CredentialsPath" ? dir.File(Token) : dir.File("credentials"),
@@ -102,9 +102,9 @@ namespace GitlabSts.Core.Tests.Core
                 WebIdentityToken = Token,
             };
 
-            var e = Assert.Throws<ArgumentException>(() => ProfilePlan.Create(request));
+            var e = Assert.Throws<GitlabStsException>(() => ProfilePlan.Create(request));
 
-            Assert.Equal(parameter, e.ParamName);
+            Assert.Equal(parameter, e.Target);
             TestTokens.AssertNoSecret(e.Message, Token);
             Assert.Empty(System.IO.Directory.GetFileSystemEntries(dir.Path));
         }

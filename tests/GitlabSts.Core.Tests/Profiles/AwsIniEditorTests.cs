@@ -75,7 +75,7 @@ namespace GitlabSts.Core.Tests.Profiles
         {
             string text = "\uFEFF[a]\r\nk = old\r\n[b]\r\n";
             Assert.Equal("\uFEFF[a]\r\nk = new\r\n[b]\r\n", AwsIniEditor.SetSection(text, "a", Keys("k", "new")));
-            Assert.Equal("\uFEFF[b]\r\n", AwsIniEditor.RemoveSection(text, "a"));
+            Assert.Equal("\uFEFF[b]\r\n", AwsIniEditor.RemoveSection(text, "a").Text);
         }
 
         [Fact]
@@ -91,7 +91,7 @@ namespace GitlabSts.Core.Tests.Profiles
         public void Removes_every_occurrence_and_keeps_the_rest()
         {
             string text = "[a]\nk = 1\n[oidc]\nx = 1\n\n[b]\n[oidc]\ny = 2";
-            Assert.Equal("[a]\nk = 1\n\n[b]\n", AwsIniEditor.RemoveSection(text, "oidc"));
+            Assert.Equal("[a]\nk = 1\n\n[b]\n", AwsIniEditor.RemoveSection(text, "oidc").Text);
         }
 
         [Theory]
@@ -138,7 +138,7 @@ namespace GitlabSts.Core.Tests.Profiles
         [InlineData("trailing ")]
         public void Rejects_values_that_the_format_cannot_hold(string value)
         {
-            Assert.Throws<ArgumentException>(() => AwsIniEditor.SetSection(null, "x", Keys("k", value)));
+            Assert.Throws<GitlabStsException>(() => AwsIniEditor.SetSection(null, "x", Keys("k", value)));
         }
 
         [Theory]
@@ -151,7 +151,7 @@ namespace GitlabSts.Core.Tests.Profiles
         [InlineData("k\n")]
         public void Rejects_invalid_keys(string key)
         {
-            Assert.Throws<ArgumentException>(() => AwsIniEditor.SetSection(null, "x", Keys(key, "v")));
+            Assert.Throws<GitlabStsException>(() => AwsIniEditor.SetSection(null, "x", Keys(key, "v")));
         }
 
         [Theory]
@@ -162,8 +162,8 @@ namespace GitlabSts.Core.Tests.Profiles
         [InlineData("a\nb")]
         public void Rejects_invalid_section_names(string name)
         {
-            Assert.Throws<ArgumentException>(() => AwsIniEditor.SetSection(null, name, Keys("k", "v")));
-            Assert.Throws<ArgumentException>(() => AwsIniEditor.RemoveSection(string.Empty, name));
+            Assert.Throws<GitlabStsException>(() => AwsIniEditor.SetSection(null, name, Keys("k", "v")));
+            Assert.Throws<GitlabStsException>(() => AwsIniEditor.RemoveSection(string.Empty, name).Text);
         }
 
         [Fact]
@@ -183,6 +183,45 @@ namespace GitlabSts.Core.Tests.Profiles
             var section = AwsIniEditor.GetSection("[a]\nk=v\ns3 =\n  x = 1\n# c\nj = w = z\n[b]\n", "a");
             Assert.Equal(Keys("k", "v", "s3", string.Empty, "j", "w = z"), section);
             Assert.Null(AwsIniEditor.GetSection("[b]\n", "a"));
+        }
+
+        [Fact]
+        public void RemoveSection_says_whether_it_removed_and_keeps_the_text_otherwise()
+        {
+            string text = "[a]\nk = 1\n[b]\n";
+            SectionRemoval absent = AwsIniEditor.RemoveSection(text, "c");
+            Assert.False(absent.Removed);
+            Assert.Equal(text, absent.Text);
+            SectionRemoval removed = AwsIniEditor.RemoveSection(text, "a");
+            Assert.True(removed.Removed);
+            Assert.Equal("[b]\n", removed.Text);
+            Assert.False(AwsIniEditor.RemoveSection(null, "a").Removed);
+            Assert.Equal(string.Empty, AwsIniEditor.RemoveSection(null, "a").Text);
+        }
+
+        [Fact]
+        public void CheckSection_refuses_what_SetSection_refuses_with_ProfileWriteFailed()
+        {
+            AwsIniEditor.CheckSection("profile oidc", Keys("k", "v"));
+            foreach (System.Action bad in new System.Action[]
+            {
+                () => AwsIniEditor.CheckSection("a]b", Keys("k", "v")),
+                () => AwsIniEditor.CheckSection(null!, Keys("k", "v")),
+                () => AwsIniEditor.CheckSection("a", null!),
+                () => AwsIniEditor.CheckSection("a", Keys("k=", "v")),
+                () => AwsIniEditor.CheckSection("a", Keys("k", "two\nlines")),
+                () => AwsIniEditor.CheckSection("a", Keys("k", " padded")),
+                () => AwsIniEditor.SetSection(null, "a", null!),
+                () => AwsIniEditor.HasSection("", ""),
+            })
+            {
+                var e = Assert.Throws<GitlabStsException>(bad);
+                Assert.Equal(ErrorIds.ProfileWriteFailed, e.ErrorId);
+                Assert.Equal(ErrorKind.InvalidArgument, e.Kind);
+            }
+
+            Assert.Equal("The value of 'k' contains a line break; the AWS config format cannot hold one.",
+                Assert.Throws<GitlabStsException>(() => AwsIniEditor.CheckSection("a", Keys("k", "x\ny"))).Message);
         }
     }
 }

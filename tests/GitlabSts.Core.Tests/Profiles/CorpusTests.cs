@@ -178,12 +178,18 @@ namespace GitlabSts.Core.Tests.Profiles
         public void Removing_a_missing_section_changes_nothing_and_removing_twice_is_idempotent(string file)
         {
             string text = Read(file);
-            Assert.Same(text, AwsIniEditor.RemoveSection(text, "absent-section"));
+            SectionRemoval absent = AwsIniEditor.RemoveSection(text, "absent-section");
+            Assert.False(absent.Removed);
+            Assert.Equal(text, absent.Text);
             foreach (string name in OracleHeaders(text).Select(h => h.Name).Where(n => n is not null).Distinct())
             {
-                string once = AwsIniEditor.RemoveSection(text, name);
+                SectionRemoval first = AwsIniEditor.RemoveSection(text, name);
+                Assert.True(first.Removed);
+                string once = first.Text;
                 Assert.False(AwsIniEditor.HasSection(once, name));
-                Assert.Equal(once, AwsIniEditor.RemoveSection(once, name));
+                SectionRemoval second = AwsIniEditor.RemoveSection(once, name);
+                Assert.False(second.Removed);
+                Assert.Equal(once, second.Text);
                 Assert.Equal(text.StartsWith("\uFEFF", StringComparison.Ordinal), once.StartsWith("\uFEFF", StringComparison.Ordinal));
             }
         }

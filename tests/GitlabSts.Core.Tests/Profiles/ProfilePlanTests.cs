@@ -20,7 +20,7 @@ namespace GitlabSts.Core.Tests.Profiles
 
         private static AwsProfileRequest WebIdentity(TempDir dir, string name = "oidc") => new AwsProfileRequest
         {
-            Mode = AwsProfileMode.WebIdentity,
+            Mode = ProfileMode.WebIdentity,
             ProfileName = name,
             ConfigPath = dir.File("config"),
             CredentialsPath = dir.File("credentials"),
@@ -33,7 +33,7 @@ namespace GitlabSts.Core.Tests.Profiles
 
         private static AwsProfileRequest Credential(TempDir dir, string region = "eu-west-1") => new AwsProfileRequest
         {
-            Mode = AwsProfileMode.Credential,
+            Mode = ProfileMode.Credential,
             ConfigPath = dir.File("config"),
             CredentialsPath = dir.File("credentials"),
             AccessKeyId = "ASIAEXAMPLEEXAMPLE01",
@@ -44,7 +44,7 @@ namespace GitlabSts.Core.Tests.Profiles
 
         private static AwsProfileRequest CredentialProcess(TempDir dir) => new AwsProfileRequest
         {
-            Mode = AwsProfileMode.CredentialProcess,
+            Mode = ProfileMode.CredentialProcess,
             ConfigPath = dir.File("config"),
             CredentialsPath = dir.File("credentials"),
             CredentialProcessCommand = "\"/opt/microsoft/powershell/7/pwsh\" -NoProfile -Command \"Import-Module '/opt/GitlabSts/GitlabSts.psd1'; Get-GitlabWebIdentityCredential -OutputFormat CredentialProcess\"",
@@ -191,9 +191,9 @@ namespace GitlabSts.Core.Tests.Profiles
         public void Rejects_profile_names_that_readers_would_not_see(string name)
         {
             using var dir = new TempDir();
-            Assert.NotNull(ProfilePlan.ProfileNameError(name));
-            var ex = Assert.Throws<ArgumentException>(() => ProfilePlan.Create(WebIdentity(dir, name)));
-            Assert.Equal("ProfileName", ex.ParamName);
+            Assert.NotNull(ProfileNames.Problem(name));
+            var ex = Assert.Throws<GitlabStsException>(() => ProfilePlan.Create(WebIdentity(dir, name)));
+            Assert.Equal("ProfileName", ex.Target);
         }
 
         [Theory]
@@ -205,7 +205,7 @@ namespace GitlabSts.Core.Tests.Profiles
         public void Accepts_other_profile_names_and_gives_each_a_portable_token_file_name(string name)
         {
             using var dir = new TempDir();
-            Assert.Null(ProfilePlan.ProfileNameError(name));
+            Assert.Null(ProfileNames.Problem(name));
             var plan = ProfilePlan.Create(WebIdentity(dir, name));
             string file = Path.GetFileName(plan.TokenFilePath);
             Assert.Matches("^[A-Za-z0-9._-]+\\.token$", file);
@@ -215,12 +215,12 @@ namespace GitlabSts.Core.Tests.Profiles
         [Fact]
         public void Sanitized_token_file_names_do_not_collide()
         {
-            Assert.Equal("oidc", ProfilePlan.SafeFileName("oidc"));
-            Assert.NotEqual(ProfilePlan.SafeFileName("a/b"), ProfilePlan.SafeFileName("a:b"));
-            Assert.NotEqual(ProfilePlan.SafeFileName("a/b"), ProfilePlan.SafeFileName("a_b"));
-            Assert.StartsWith("con-", ProfilePlan.SafeFileName("con"));
-            Assert.StartsWith("LPT1-", ProfilePlan.SafeFileName("LPT1"));
-            Assert.StartsWith("..-", ProfilePlan.SafeFileName(".."));
+            Assert.Equal("oidc", TokenFileNaming.SafeFileName("oidc"));
+            Assert.NotEqual(TokenFileNaming.SafeFileName("a/b"), TokenFileNaming.SafeFileName("a:b"));
+            Assert.NotEqual(TokenFileNaming.SafeFileName("a/b"), TokenFileNaming.SafeFileName("a_b"));
+            Assert.StartsWith("con-", TokenFileNaming.SafeFileName("con"));
+            Assert.StartsWith("LPT1-", TokenFileNaming.SafeFileName("LPT1"));
+            Assert.StartsWith("..-", TokenFileNaming.SafeFileName(".."));
         }
 
         [Fact]
@@ -229,35 +229,35 @@ namespace GitlabSts.Core.Tests.Profiles
             using var dir = new TempDir();
             var r = WebIdentity(dir);
             r.RoleArn = null;
-            Assert.Equal("RoleArn", Assert.Throws<ArgumentException>(() => ProfilePlan.Create(r)).ParamName);
+            Assert.Equal("RoleArn", Assert.Throws<GitlabStsException>(() => ProfilePlan.Create(r)).Target);
 
             r = WebIdentity(dir);
             r.WebIdentityToken = Token + "\n";
-            Assert.Equal("WebIdentityToken", Assert.Throws<ArgumentException>(() => ProfilePlan.Create(r)).ParamName);
+            Assert.Equal("WebIdentityToken", Assert.Throws<GitlabStsException>(() => ProfilePlan.Create(r)).Target);
 
             r = WebIdentity(dir);
             r.DurationSeconds = 0;
-            Assert.Equal("DurationSeconds", Assert.Throws<ArgumentException>(() => ProfilePlan.Create(r)).ParamName);
+            Assert.Equal("DurationSeconds", Assert.Throws<GitlabStsException>(() => ProfilePlan.Create(r)).Target);
 
             r = WebIdentity(dir);
             r.TokenFilePath = r.ConfigPath;
-            Assert.Equal("TokenFilePath", Assert.Throws<ArgumentException>(() => ProfilePlan.Create(r)).ParamName);
+            Assert.Equal("TokenFilePath", Assert.Throws<GitlabStsException>(() => ProfilePlan.Create(r)).Target);
 
             r = WebIdentity(dir);
             r.RoleSessionName = "two\nlines";
-            Assert.Throws<ArgumentException>(() => ProfilePlan.Create(r));
+            Assert.Throws<GitlabStsException>(() => ProfilePlan.Create(r));
 
             r = WebIdentity(dir);
             r.ConfigPath = " ";
-            Assert.Equal("ConfigPath", Assert.Throws<ArgumentException>(() => ProfilePlan.Create(r)).ParamName);
+            Assert.Equal("ConfigPath", Assert.Throws<GitlabStsException>(() => ProfilePlan.Create(r)).Target);
 
             var c = Credential(dir);
             c.SecretAccessKey = null;
-            Assert.Equal("SecretAccessKey", Assert.Throws<ArgumentException>(() => ProfilePlan.Create(c)).ParamName);
+            Assert.Equal("SecretAccessKey", Assert.Throws<GitlabStsException>(() => ProfilePlan.Create(c)).Target);
 
             var p = CredentialProcess(dir);
             p.CredentialProcessCommand = "pwsh\r\n-c x";
-            Assert.Throws<ArgumentException>(() => ProfilePlan.Create(p));
+            Assert.Throws<GitlabStsException>(() => ProfilePlan.Create(p));
             Assert.Empty(Directory.GetFileSystemEntries(dir.Path));
         }
 

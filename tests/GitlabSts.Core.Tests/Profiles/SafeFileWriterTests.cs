@@ -16,6 +16,10 @@ namespace GitlabSts.Core.Tests.Profiles
 {
     public class SafeFileWriterTests
     {
+        /// <summary>The writer's own failure, as the profile layer maps it (GitlabSts.ProfileWriteFailed).</summary>
+        private static GitlabStsException ThrowsProfileWriteFailed(Func<object> write) =>
+            ProfileErrors.WriteFailed(Assert.Throws<FileWriteException>(write));
+
         private static SafeFileWriter Writer(TimeSpan? timeout = null) => new SafeFileWriter(FilePermissions.ForCurrentPlatform(), timeout);
 
         [Fact]
@@ -98,7 +102,7 @@ namespace GitlabSts.Core.Tests.Profiles
             Assert.Equal(latin1.Concat(Encoding.ASCII.GetBytes("k = v\n")), File.ReadAllBytes(path));
 
             // ... but a character Latin-1 cannot hold is refused rather than written as '?'.
-            var ex = Assert.Throws<GitlabStsException>(() => Writer().Update(path, t => t + "k = \u65e5\n"));
+            var ex = ThrowsProfileWriteFailed(() => Writer().Update(path, t => t + "k = \u65e5\n"));
             Assert.Equal(ErrorIds.ProfileWriteFailed, ex.ErrorId);
             Assert.Equal(latin1.Concat(Encoding.ASCII.GetBytes("k = v\n")), File.ReadAllBytes(path));
         }
@@ -122,7 +126,7 @@ namespace GitlabSts.Core.Tests.Profiles
             File.WriteAllText(path, "keep");
             var perms = new RecordingFilePermissions { FailFileCreation = p => p.EndsWith(".tmp", StringComparison.Ordinal) ? new IOException("disk full") : null };
 
-            var ex = Assert.Throws<GitlabStsException>(() => new SafeFileWriter(perms).Update(path, t => "new", "AWS config file", "-ConfigPath or AWS_CONFIG_FILE"));
+            var ex = ThrowsProfileWriteFailed(() => new SafeFileWriter(perms).Update(path, t => "new", "AWS config file", "-ConfigPath or AWS_CONFIG_FILE"));
 
             Assert.Equal(ErrorIds.ProfileWriteFailed, ex.ErrorId);
             Assert.Equal(ErrorKind.WriteError, ex.Kind);
@@ -191,7 +195,7 @@ namespace GitlabSts.Core.Tests.Profiles
         [InlineData(".config.gitlabsts.lock", "config", false)]
         public void Recognizes_only_its_own_temp_files(string file, string target, bool expected)
         {
-            Assert.Equal(expected, SafeFileWriter.IsOurTempFile(file, target));
+            Assert.Equal(expected, StaleTempCleaner.IsOurTempFile(file, target));
         }
 
         [Theory]
@@ -204,7 +208,7 @@ namespace GitlabSts.Core.Tests.Profiles
         [InlineData(".config.gitlabsts.lock", null)]
         public void Finds_the_target_of_a_temp_file(string file, string? target)
         {
-            Assert.Equal(target, SafeFileWriter.TempFileTarget(file));
+            Assert.Equal(target, StaleTempCleaner.TempFileTarget(file));
         }
 
         [Fact]
@@ -213,7 +217,7 @@ namespace GitlabSts.Core.Tests.Profiles
             using var dir = new TempDir();
             string path = dir.File("config");
             Directory.CreateDirectory(path);
-            var ex = Assert.Throws<GitlabStsException>(() => Writer().Update(path, _ => "x", "AWS config file", "-ConfigPath"));
+            var ex = ThrowsProfileWriteFailed(() => Writer().Update(path, _ => "x", "AWS config file", "-ConfigPath"));
             Assert.Equal(ErrorIds.ProfileWriteFailed, ex.ErrorId);
             Assert.Equal(ErrorKind.WriteError, ex.Kind);
             Assert.Contains(path, ex.Message);
@@ -227,7 +231,7 @@ namespace GitlabSts.Core.Tests.Profiles
             using var dir = new TempDir();
             File.WriteAllText(dir.File("notadir"), "x");
             string path = Path.Combine(dir.Path, "notadir", "config");
-            var ex = Assert.Throws<GitlabStsException>(() => Writer().Update(path, _ => "x"));
+            var ex = ThrowsProfileWriteFailed(() => Writer().Update(path, _ => "x"));
             Assert.Equal(ErrorIds.ProfileWriteFailed, ex.ErrorId);
             Assert.Contains(path, ex.Message);
         }
@@ -255,7 +259,7 @@ namespace GitlabSts.Core.Tests.Profiles
 
             try
             {
-                var ex = Assert.Throws<GitlabStsException>(() => Writer().Update(path, _ => "new", "AWS config file", "-ConfigPath"));
+                var ex = ThrowsProfileWriteFailed(() => Writer().Update(path, _ => "new", "AWS config file", "-ConfigPath"));
                 Assert.Equal(ErrorIds.ProfileWriteFailed, ex.ErrorId);
                 Assert.Equal(ErrorKind.WriteError, ex.Kind);
                 Assert.Contains(path, ex.Message);
@@ -279,7 +283,7 @@ namespace GitlabSts.Core.Tests.Profiles
         public void A_path_on_a_read_only_file_system_maps_to_ProfileWriteFailed()
         {
             string path = "/proc/gitlabsts-test/config";
-            var ex = Assert.Throws<GitlabStsException>(() => Writer().Update(path, _ => "x"));
+            var ex = ThrowsProfileWriteFailed(() => Writer().Update(path, _ => "x"));
             Assert.Equal(ErrorIds.ProfileWriteFailed, ex.ErrorId);
             Assert.Contains(path, ex.Message);
         }
@@ -372,7 +376,7 @@ namespace GitlabSts.Core.Tests.Profiles
             string lockPath = dir.File(".credentials.gitlabsts.lock");
             using var held = new FileStream(lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
 
-            var ex = Assert.Throws<GitlabStsException>(() => Writer(TimeSpan.FromMilliseconds(300)).Update(path, _ => "x"));
+            var ex = ThrowsProfileWriteFailed(() => Writer(TimeSpan.FromMilliseconds(300)).Update(path, _ => "x"));
 
             Assert.Equal(ErrorIds.ProfileWriteFailed, ex.ErrorId);
             Assert.Contains(lockPath, ex.Message);

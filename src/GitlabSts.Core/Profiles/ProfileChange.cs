@@ -1,0 +1,101 @@
+using System;
+using System.Collections.Generic;
+using System.Text;
+
+namespace GitlabSts.Core.Profiles
+{
+    /// <summary>What a change does to its file.</summary>
+    public enum ProfileChangeKind
+    {
+        /// <summary>Write the web identity token file (whole file).</summary>
+        WriteTokenFile,
+
+        /// <summary>Create or replace one section.</summary>
+        SetSection,
+
+        /// <summary>Remove one section if present (stale keys of the same profile from another mode).</summary>
+        RemoveSection,
+    }
+
+    /// <summary>One file change of a <see cref="ProfilePlan"/>, and how it is shown without secrets.</summary>
+    public sealed class ProfileFileChange
+    {
+        private static readonly HashSet<string> SecretKeys = new HashSet<string>(StringComparer.OrdinalIgnoreCase)
+        {
+            "aws_secret_access_key", "aws_session_token", "aws_security_token",
+        };
+
+        private ProfileFileChange(ProfileChangeKind kind, string path, string? sectionName, IReadOnlyList<KeyValuePair<string, string>> keys, string? content, string reason)
+        {
+            Kind = kind;
+            Path = path;
+            SectionName = sectionName;
+            Keys = keys;
+            Content = content;
+            Reason = reason;
+        }
+
+        public ProfileChangeKind Kind { get; }
+
+        /// <summary>The full path of the file.</summary>
+        public string Path { get; }
+
+        /// <summary>The section (text between the brackets), null for the token file.</summary>
+        public string? SectionName { get; }
+
+        /// <summary>The keys written, in order (values include secrets: never log them; use <see cref="Describe"/>).</summary>
+        public IReadOnlyList<KeyValuePair<string, string>> Keys { get; }
+
+        /// <summary>Why (for removals and the token file).</summary>
+        public string Reason { get; }
+
+        internal string? Content { get; }
+
+        /// <summary>A short action for ShouldProcess (no secrets), e.g. "Set [profile oidc]".</summary>
+        public string Action => Kind switch
+        {
+            ProfileChangeKind.WriteTokenFile => "Write web identity token file",
+            ProfileChangeKind.SetSection => $"Set [{SectionName}]",
+            _ => $"Remove [{SectionName}] if present",
+        };
+
+        /// <summary>True when the key's value is a secret (shown as &lt;redacted&gt;).</summary>
+        public static bool IsSecretKey(string key) => SecretKeys.Contains(key);
+
+        internal static ProfileFileChange TokenFile(string path, string token) =>
+            new ProfileFileChange(ProfileChangeKind.WriteTokenFile, path, null, Array.Empty<KeyValuePair<string, string>>(), token, "the token the SDKs exchange for credentials.");
+
+        internal static ProfileFileChange Set(string path, string section, IReadOnlyList<KeyValuePair<string, string>> keys) =>
+            new ProfileFileChange(ProfileChangeKind.SetSection, path, section, keys, null, string.Empty);
+
+        internal static ProfileFileChange Remove(string path, string section, string reason) =>
+            new ProfileFileChange(ProfileChangeKind.RemoveSection, path, section, Array.Empty<KeyValuePair<string, string>>(), null, reason);
+
+        /// <summary>What this change writes, secrets shown as &lt;redacted&gt;.</summary>
+        public string Describe()
+        {
+            var sb = new StringBuilder();
+            switch (Kind)
+            {
+                case ProfileChangeKind.WriteTokenFile:
+                    sb.Append($"Write the web identity token (<redacted>) to '{Path}' (owner-only).");
+                    break;
+                case ProfileChangeKind.SetSection:
+                    sb.Append($"Set [{SectionName}] in '{Path}' (owner-only):");
+                    foreach (var kv in Keys)
+                    {
+                        sb.Append(Environment.NewLine).Append("    ").Append(kv.Key).Append(" = ").Append(IsSecretKey(kv.Key) ? Redactor.Mask : kv.Value);
+                    }
+
+                    break;
+                default:
+                    sb.Append($"Remove [{SectionName}] from '{Path}' if present: {Reason}");
+                    break;
+            }
+
+            return sb.ToString();
+        }
+
+        public override string ToString() => Describe();
+    }
+}

@@ -1,0 +1,49 @@
+using GitlabSts.Core.Profiles;
+using Xunit;
+
+namespace GitlabSts.Core.Tests.Profiles
+{
+    public class ProfileNamesTests
+    {
+        [Theory]
+        [InlineData("default", "default")]
+        [InlineData("oidc", "profile oidc")]
+        [InlineData("Default", "profile Default")]
+        public void The_config_section_of_a_profile(string name, string section) => Assert.Equal(section, ProfileNames.ConfigSection(name));
+
+        [Theory]
+        [InlineData("oidc")]
+        [InlineData("team/prod:ci")]
+        [InlineData("ünïcode")]
+        public void A_usable_name_passes(string name)
+        {
+            Assert.Null(ProfileNames.Problem(name));
+            ProfileNames.Check(name);
+        }
+
+        [Theory]
+        [InlineData("", "must not be empty")]
+        [InlineData(null, "must not be empty")]
+        [InlineData("two words", "'two words' is not usable")]
+        [InlineData("line\nbreak", "'line\\nbreak' is not usable")]
+        [InlineData("br[ack]et", "brackets or quotes")]
+        public void An_unusable_name_is_ProfileWriteFailed_saying_why(string? name, string why)
+        {
+            Assert.Contains(why, ProfileNames.Problem(name));
+            var e = Assert.Throws<GitlabStsException>(() => ProfileNames.Check(name));
+            Assert.Equal(ErrorIds.ProfileWriteFailed, e.ErrorId);
+            Assert.Equal(ErrorKind.InvalidArgument, e.Kind);
+            Assert.Equal("ProfileName", e.Target);
+            Assert.Equal(ProfileNames.Problem(name), e.Message);
+        }
+
+        [Fact]
+        public void A_token_as_a_name_is_not_shown()
+        {
+            const string token = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJwcm9qZWN0X3BhdGg6Z3JvdXAvcHJvamVjdCJ9.c2lnbmF0dXJlLXNlY3JldA";
+            string problem = ProfileNames.Problem(token)!;
+            Assert.Contains("looks like an ID token", problem);
+            Assert.DoesNotContain("eyJ", problem);
+        }
+    }
+}
