@@ -134,6 +134,54 @@ function Install-TestPeer {
     if ($LASTEXITCODE -ne 0) { Write-Warning 'apt-get install awscli failed; tests that need AWS CLI v2 will fail.' }
 }
 
+# Mono (Debian mono-complete) runs the net472 test build, the closest this machine gets to Windows PowerShell 5.1's
+# runtime; install it when missing and possible. Returns the mono command, or $null when there is none.
+function Install-Mono {
+    if (-not (Get-Command mono -ErrorAction Ignore) -and $IsLinux -and (Get-Command apt-get -ErrorAction Ignore)) {
+        Write-Step 'Installing Mono (Debian package mono-complete) for the net472 tests'
+        $env:DEBIAN_FRONTEND = 'noninteractive'
+        & apt-get update -qq *> $null
+        & apt-get install -y -qq mono-complete *> $null
+        if ($LASTEXITCODE -ne 0) { Write-Warning 'apt-get install mono-complete failed; the net472 tests cannot run.' }
+    }
+    (Get-Command mono -ErrorAction Ignore).Source
+}
+
+# Counts of an xunit v2 XML report (the console runner's -xml), with the failed tests' first message lines.
+function Get-XunitXmlCounts([string] $XmlPath, [string] $Label) {
+    if (-not (Test-Path $XmlPath)) { return [pscustomobject]@{ Passed = 0; Failed = 1; Skipped = 0; FailedNames = @("${Label}: no results in $XmlPath"); SkippedNames = @() } }
+    $xml = [xml](Get-Content -Raw $XmlPath)
+    $assemblies = @($xml.SelectNodes('/assemblies/assembly'))
+    $sum = { param($attribute) ($assemblies | ForEach-Object { [int]$_.GetAttribute($attribute) } | Measure-Object -Sum).Sum }
+    [pscustomobject]@{
+        Passed  = & $sum 'passed'
+        Failed  = (& $sum 'failed') + (& $sum 'errors')
+        Skipped = & $sum 'skipped'
+        FailedNames = @($xml.SelectNodes('//test[@result="Fail"]') | ForEach-Object { "${Label}: $($_.name): $((($_.failure.message.InnerText) -split "`n")[0])" })
+        SkippedNames = @($xml.SelectNodes('//test[@result="Skip"]') | ForEach-Object { "$($_.name): $($_.reason.InnerText)" })
+    }
+}
+
+# The net472 build of the xunit tests under Mono, with the xunit console runner (restored by tests/tools/tools.csproj).
+function Invoke-MonoXunit([string] $Results) {
+    $label = 'xunit net472 (Mono)'
+    $mono = Install-Mono
+    if (-not $mono) { return [pscustomobject]@{ Passed = 0; Failed = 1; Skipped = 0; FailedNames = @("${label}: mono is not installed"); SkippedNames = @() } }
+    $packages = ((& dotnet nuget locals global-packages --list) -replace '^global-packages:\s*', '').Trim()
+    $runner = Join-Path $packages 'xunit.runner.console/2.4.1/tools/net472/xunit.console.exe'
+    if (-not (Test-Path $runner)) { Invoke-Native dotnet @('restore', (Join-Path $Root 'tests/tools/tools.csproj'), '--nologo', '-v', 'quiet') }
+    $tests = Join-Path $Root "tests/GitlabSts.Core.Tests/bin/$Configuration/net472/GitlabSts.Core.Tests.dll"
+    $xmlPath = Join-Path $Results 'xunit-net472.xml'
+    Write-Step "$label`: $tests"
+    $watch = [Diagnostics.Stopwatch]::StartNew()
+    # One test at a time (-parallel none); no shadow copy (the fixtures sit beside the assembly).
+    & $mono $runner $tests -xml $xmlPath -parallel none -noshadow -nologo *> (Join-Path $Results 'xunit-net472.log')
+    $counts = Get-XunitXmlCounts -XmlPath $xmlPath -Label $label
+    $counts.SkippedNames | Set-Content (Join-Path $Results 'xunit-net472-skipped.txt')
+    Write-Host "$label`: $($counts.Passed) passed, $($counts.Failed) failed, $($counts.Skipped) skipped in $([int]$watch.Elapsed.TotalSeconds) s (skips and reasons: $(Join-Path $Results 'xunit-net472-skipped.txt'))"
+    $counts
+}
+
 function Get-XunitCounts([string] $TrxPath) {
     if (-not (Test-Path $TrxPath)) { return [pscustomobject]@{ Passed = 0; Failed = 1; Skipped = 0; FailedNames = @("xunit: no results in $TrxPath") } }
     $run = ([xml](Get-Content -Raw $TrxPath)).TestRun
@@ -156,14 +204,16 @@ function Invoke-TestTask {
     $xunit = [pscustomobject]@{ Passed = 0; Failed = 0; Skipped = 0; FailedNames = @() }
     if (-not $SkipUnitTests) {
         Write-Step 'xunit: GitlabSts.Core.Tests'
-        & dotnet test (Join-Path $Root 'tests/GitlabSts.Core.Tests/GitlabSts.Core.Tests.csproj') -c $Configuration --no-build --nologo `
+        & dotnet test (Join-Path $Root 'tests/GitlabSts.Core.Tests/GitlabSts.Core.Tests.csproj') -c $Configuration -f net10.0 --no-build --nologo `
             --logger 'trx;LogFileName=xunit.trx' --logger 'console;verbosity=minimal' --results-directory $results
         $xunit = Get-XunitCounts (Join-Path $results 'xunit.trx')
         Write-Host "xunit: $($xunit.Passed) passed, $($xunit.Failed) failed, $($xunit.Skipped) skipped"
     }
 
     Install-TestPeer
-    $pesterModule = Get-PesterModulePath
+    $pesterModule = Get-PesterModulePath   # also restores the xunit console runner (tests/tools/tools.csproj)
+    $mono = [pscustomobject]@{ Passed = 0; Failed = 0; Skipped = 0; FailedNames = @(); SkippedNames = @() }
+    if (-not $SkipUnitTests) { $mono = Invoke-MonoXunit -Results $results }
     Import-Module $FixtureModule -Force
     $moto = Start-MotoServer
     $pesterResult = Join-Path $results 'pester.json'
@@ -185,10 +235,11 @@ function Invoke-TestTask {
     $pester = if (Test-Path $pesterResult) { Get-Content -Raw $pesterResult | ConvertFrom-Json } else { [pscustomobject]@{ Passed = 0; Failed = 1; Skipped = 0; FailedNames = @("Pester: no results in $pesterResult") } }
     $summaryFile = Join-Path $results 'summary.txt'
     if (Test-Path $summaryFile) { Get-Content $summaryFile | Write-Host }
-    foreach ($name in @($xunit.FailedNames) + @($pester.FailedNames) | Where-Object { $_ }) { Write-Host "FAILED: $name" }
+    foreach ($name in @($xunit.FailedNames) + @($mono.FailedNames) + @($pester.FailedNames) | Where-Object { $_ }) { Write-Host "FAILED: $name" }
+    if (-not $SkipUnitTests) { Write-Host "xunit net472 (Mono): $($mono.Passed) passed, $($mono.Failed) failed, $($mono.Skipped) skipped" }
     Write-Host "xunit: $($xunit.Passed) passed, $($xunit.Failed) failed; Pester: $($pester.Passed) passed, $($pester.Failed) failed, $($pester.Skipped) skipped"
-    $passed = $xunit.Passed + $pester.Passed
-    $failed = $xunit.Failed + $pester.Failed
+    $passed = $xunit.Passed + $mono.Passed + $pester.Passed
+    $failed = $xunit.Failed + $mono.Failed + $pester.Failed
     Write-Output "$passed passed, $failed failed"
     if ($failed -gt 0 -or $passed -eq 0) { exit 1 }
 }

@@ -88,10 +88,7 @@ namespace GitlabSts.Core.Profiles
     {
         public FileStream CreatePrivateFile(string path)
         {
-            var security = new FileSecurity();
-            security.SetOwner(CurrentUser);
-            security.SetAccessRuleProtection(isProtected: true, preserveInheritance: false);
-            security.AddAccessRule(new FileSystemAccessRule(CurrentUser, FileSystemRights.FullControl, AccessControlType.Allow));
+            FileSecurity security = PrivateFileSecurity(CurrentUser);
 #if NET8_0_OR_GREATER
             return FileSystemAclExtensions.Create(new FileInfo(path), FileMode.CreateNew, FileSystemRights.Write | FileSystemRights.Read, FileShare.None, 4096, FileOptions.None, security);
 #else
@@ -101,20 +98,37 @@ namespace GitlabSts.Core.Profiles
 
         public void CreatePrivateDirectory(string path)
         {
-            var security = new DirectorySecurity();
-            security.SetOwner(CurrentUser);
-            security.SetAccessRuleProtection(isProtected: true, preserveInheritance: false);
-            security.AddAccessRule(new FileSystemAccessRule(
-                CurrentUser,
-                FileSystemRights.FullControl,
-                InheritanceFlags.ContainerInherit | InheritanceFlags.ObjectInherit,
-                PropagationFlags.None,
-                AccessControlType.Allow));
+            DirectorySecurity security = PrivateDirectorySecurity(CurrentUser);
 #if NET8_0_OR_GREATER
             FileSystemAclExtensions.CreateDirectory(security, path);
 #else
             Directory.CreateDirectory(path, security);
 #endif
+        }
+
+        /// <summary>The ACL a new file gets: <paramref name="owner"/> owns it and has FullControl; no other entry, nothing inherited.</summary>
+        internal static FileSecurity PrivateFileSecurity(SecurityIdentifier owner)
+        {
+            var security = new FileSecurity();
+            security.SetOwner(owner);
+            security.SetAccessRuleProtection(isProtected: true, preserveInheritance: false);
+            security.AddAccessRule(new FileSystemAccessRule(owner, FileSystemRights.FullControl, AccessControlType.Allow));
+            return security;
+        }
+
+        /// <summary>The ACL a new folder gets: as a file's, with the FullControl entry inherited by what is created inside.</summary>
+        internal static DirectorySecurity PrivateDirectorySecurity(SecurityIdentifier owner)
+        {
+            var security = new DirectorySecurity();
+            security.SetOwner(owner);
+            security.SetAccessRuleProtection(isProtected: true, preserveInheritance: false);
+            security.AddAccessRule(new FileSystemAccessRule(
+                owner,
+                FileSystemRights.FullControl,
+                InheritanceFlags.ContainerInherit | InheritanceFlags.ObjectInherit,
+                PropagationFlags.None,
+                AccessControlType.Allow));
+            return security;
         }
 
         private static SecurityIdentifier CurrentUser

@@ -209,7 +209,11 @@ namespace GitlabSts.Core.Tests.Core
             var fake = new StsFakes.Scripted().Then(ct =>
             {
                 cts.Cancel();
+#if NETFRAMEWORK
+                throw new TaskCanceledException("cancelled");
+#else
                 throw new TaskCanceledException("cancelled", null, ct);
+#endif
             }).Answer(StsFakes.Response());
 
             Assert.ThrowsAny<OperationCanceledException>(() => fake.Exchanger().Exchange(StsFakes.Request(), NullLog.Instance, cts.Token));

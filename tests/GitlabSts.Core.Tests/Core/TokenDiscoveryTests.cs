@@ -11,7 +11,7 @@ namespace GitlabSts.Core.Tests.Core
     {
         private const string Server = "https://gitlab.com";
 
-        private readonly string _dir = Directory.CreateTempSubdirectory("gitlabsts-discovery-").FullName;
+        private readonly string _dir = TestPaths.CreateTempSubdirectory("gitlabsts-discovery-");
 
         // Distinct tokens, all from gitlab.com unless said otherwise.
         private static readonly string Preferred = TestTokens.With(Server, "preferred");

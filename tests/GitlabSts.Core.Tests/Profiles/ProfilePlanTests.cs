@@ -261,7 +261,7 @@ namespace GitlabSts.Core.Tests.Profiles
             Assert.Empty(Directory.GetFileSystemEntries(dir.Path));
         }
 
-        [Fact]
+        [NotOnMonoFact]
         public void Apply_writes_the_profile_keeps_everything_else_and_is_idempotent()
         {
             using var dir = new TempDir();
@@ -282,15 +282,17 @@ namespace GitlabSts.Core.Tests.Profiles
                 config + "\r\n[profile oidc]\r\nrole_arn = " + RoleArn + "\r\nweb_identity_token_file = " + tokenPath + "\r\nrole_session_name = gitlab-ci-42\r\nduration_seconds = 3600\r\nregion = eu-west-1\r\n",
                 File.ReadAllText(dir.File("config")));
             Assert.Equal(credentials, File.ReadAllText(dir.File("credentials")));
+#if NET8_0_OR_GREATER // on net472 (Windows only) the files are created through the ACL branch
             if (!OperatingSystem.IsWindows())
             {
                 Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(tokenPath));
                 Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(Path.GetDirectoryName(tokenPath)));
                 Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(dir.File("config")));
             }
+#endif
         }
 
-        [Fact]
+        [NotOnMonoFact]
         public void Apply_does_not_create_a_credentials_file_just_to_remove_a_section()
         {
             using var dir = new TempDir();
@@ -300,7 +302,7 @@ namespace GitlabSts.Core.Tests.Profiles
             Assert.False(File.Exists(dir.File(".credentials.gitlabsts.lock")));
         }
 
-        [Fact]
+        [NotOnMonoFact]
         public void Switching_modes_leaves_no_stale_keys_of_the_profile_behind()
         {
             using var dir = new TempDir();
@@ -330,7 +332,7 @@ namespace GitlabSts.Core.Tests.Profiles
             Assert.Equal(new[] { "credential_process", "region" }, AwsIniEditor.GetSection(File.ReadAllText(dir.File("config")), "profile oidc").Select(k => k.Key));
         }
 
-        [Fact]
+        [NotOnMonoFact]
         public void Apply_failures_map_to_ProfileWriteFailed_naming_the_parameter_to_change()
         {
             using var dir = new TempDir();
@@ -342,7 +344,7 @@ namespace GitlabSts.Core.Tests.Profiles
             Assert.Contains("-ConfigPath or AWS_CONFIG_FILE", ex.Message);
         }
 
-        [Fact]
+        [NotOnMonoFact]
         public void A_target_that_can_never_be_a_file_fails_before_the_token_file_is_written()
         {
             using var dir = new TempDir();
@@ -363,7 +365,7 @@ namespace GitlabSts.Core.Tests.Profiles
             Assert.Equal(new[] { "file" }, Directory.GetFileSystemEntries(dir2.Path).Select(Path.GetFileName));
         }
 
-        [Fact]
+        [NotOnMonoFact]
         public void The_AWS_SDK_for_dotnet_reads_each_mode_back()
         {
             using var dir = new TempDir();

@@ -22,7 +22,7 @@ namespace GitlabSts.Core.Tests.Profiles
 
         private static SafeFileWriter Writer(TimeSpan? timeout = null) => new SafeFileWriter(FilePermissions.ForCurrentPlatform(), timeout);
 
-        [Fact]
+        [NotOnMonoFact]
         public void Creates_a_missing_file_and_its_missing_folders_with_private_permissions()
         {
             using var dir = new TempDir();
@@ -42,7 +42,7 @@ namespace GitlabSts.Core.Tests.Profiles
             Assert.EndsWith(".tmp", perms.Files[1], StringComparison.Ordinal);
         }
 
-        [Fact]
+        [NotOnMonoFact]
         public void Replaces_atomically_through_a_new_temp_file_and_leaves_no_temp_behind()
         {
             using var dir = new TempDir();
@@ -67,7 +67,7 @@ namespace GitlabSts.Core.Tests.Profiles
             Assert.Equal(new[] { ".config.gitlabsts.lock", "config" }, Directory.GetFiles(dir.Path).Select(Path.GetFileName).OrderBy(x => x, StringComparer.Ordinal));
         }
 
-        [Fact]
+        [NotOnMonoFact]
         public void A_null_transform_result_leaves_the_file_untouched()
         {
             using var dir = new TempDir();
@@ -82,7 +82,7 @@ namespace GitlabSts.Core.Tests.Profiles
             Assert.Equal(before, File.GetLastWriteTimeUtc(path));
         }
 
-        [Fact]
+        [NotOnMonoFact]
         public void Preserves_the_bom_and_round_trips_non_utf8_bytes()
         {
             using var dir = new TempDir();
@@ -107,7 +107,7 @@ namespace GitlabSts.Core.Tests.Profiles
             Assert.Equal(latin1.Concat(Encoding.ASCII.GetBytes("k = v\n")), File.ReadAllBytes(path));
         }
 
-        [Fact]
+        [NotOnMonoFact]
         public void Transform_exceptions_propagate_unchanged_and_leave_the_file_and_no_temp()
         {
             using var dir = new TempDir();
@@ -118,7 +118,7 @@ namespace GitlabSts.Core.Tests.Profiles
             Assert.DoesNotContain(Directory.GetFiles(dir.Path), f => f.EndsWith(".tmp", StringComparison.Ordinal));
         }
 
-        [Fact]
+        [NotOnMonoFact]
         public void A_failed_temp_write_is_cleaned_up_and_maps_to_ProfileWriteFailed()
         {
             using var dir = new TempDir();
@@ -138,7 +138,7 @@ namespace GitlabSts.Core.Tests.Profiles
             Assert.DoesNotContain(Directory.GetFiles(dir.Path), f => f.EndsWith(".tmp", StringComparison.Ordinal));
         }
 
-        [Fact]
+        [NotOnMonoFact]
         public void Stale_temp_files_of_a_killed_writer_are_removed_and_do_not_break_the_write()
         {
             using var dir = new TempDir();
@@ -156,7 +156,7 @@ namespace GitlabSts.Core.Tests.Profiles
             Assert.True(File.Exists(notOurs));
         }
 
-        [Fact]
+        [NotOnMonoFact]
         public void Stale_temp_files_of_other_targets_are_removed_only_when_their_lock_is_free()
         {
             using var dir = new TempDir();
@@ -211,7 +211,7 @@ namespace GitlabSts.Core.Tests.Profiles
             Assert.Equal(target, StaleTempCleaner.TempFileTarget(file));
         }
 
-        [Fact]
+        [NotOnMonoFact]
         public void A_folder_at_the_target_path_maps_to_ProfileWriteFailed()
         {
             using var dir = new TempDir();
@@ -225,7 +225,7 @@ namespace GitlabSts.Core.Tests.Profiles
             Assert.Equal(path, ex.Target);
         }
 
-        [Fact]
+        [NotOnMonoFact]
         public void A_file_where_a_folder_should_be_maps_to_ProfileWriteFailed()
         {
             using var dir = new TempDir();
@@ -239,6 +239,7 @@ namespace GitlabSts.Core.Tests.Profiles
         [UnixFact]
         public void A_read_only_folder_maps_to_ProfileWriteFailed_with_the_path()
         {
+#if NET8_0_OR_GREATER // UnixFileMode, symbolic links: .NET 6+ APIs (UnixFact skips these on net472)
             using var dir = new TempDir();
             string ro = Path.Combine(dir.Path, "ro");
             Directory.CreateDirectory(ro);
@@ -277,6 +278,7 @@ namespace GitlabSts.Core.Tests.Profiles
                     File.SetUnixFileMode(ro, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
                 }
             }
+#endif
         }
 
         [UnixFact]
@@ -291,6 +293,7 @@ namespace GitlabSts.Core.Tests.Profiles
         [UnixFact]
         public void Writes_files_0600_and_creates_folders_0700_on_unix()
         {
+#if NET8_0_OR_GREATER // UnixFileMode, symbolic links: .NET 6+ APIs (UnixFact skips these on net472)
             using var dir = new TempDir();
             string existing = dir.File("config");
             File.WriteAllText(existing, "x");
@@ -311,11 +314,13 @@ namespace GitlabSts.Core.Tests.Profiles
             File.SetUnixFileMode(dir.Path, (UnixFileMode)Convert.ToInt32("755", 8));
             Writer().Update(existing, t => t + "z");
             Assert.Equal((UnixFileMode)Convert.ToInt32("755", 8), File.GetUnixFileMode(dir.Path));
+#endif
         }
 
         [UnixFact]
         public void A_symlinked_file_stays_a_symlink_and_its_target_is_written()
         {
+#if NET8_0_OR_GREATER // UnixFileMode, symbolic links: .NET 6+ APIs (UnixFact skips these on net472)
             using var dir = new TempDir();
             string realDir = Path.Combine(dir.Path, "dotfiles");
             Directory.CreateDirectory(realDir);
@@ -333,11 +338,13 @@ namespace GitlabSts.Core.Tests.Profiles
             Assert.Equal("[default]\nregion = x\n\n[profile oidc]\nregion = y\n", File.ReadAllText(real));
             Assert.True(File.Exists(Path.Combine(realDir, ".aws-config.gitlabsts.lock")));
             Assert.Equal(new[] { "config", "config2" }, Directory.GetFiles(dir.Path).Select(Path.GetFileName).OrderBy(f => f, StringComparer.Ordinal));
+#endif
         }
 
         [UnixFact]
         public void A_dangling_symlink_gets_its_target_created()
         {
+#if NET8_0_OR_GREATER // UnixFileMode, symbolic links: .NET 6+ APIs (UnixFact skips these on net472)
             using var dir = new TempDir();
             string link = dir.File("config");
             File.CreateSymbolicLink(link, Path.Combine(dir.Path, "sub", "real-config"));
@@ -346,9 +353,10 @@ namespace GitlabSts.Core.Tests.Profiles
 
             Assert.NotNull(new FileInfo(link).LinkTarget);
             Assert.Equal("x\n", File.ReadAllText(Path.Combine(dir.Path, "sub", "real-config")));
+#endif
         }
 
-        [Fact]
+        [NotOnMonoFact]
         public async Task A_held_lock_blocks_the_writer_until_released()
         {
             using var dir = new TempDir();
@@ -368,7 +376,7 @@ namespace GitlabSts.Core.Tests.Profiles
             Assert.Equal("ab", File.ReadAllText(path));
         }
 
-        [Fact]
+        [NotOnMonoFact]
         public void A_lock_held_past_the_timeout_maps_to_ProfileWriteFailed_naming_the_lock()
         {
             using var dir = new TempDir();
@@ -384,7 +392,7 @@ namespace GitlabSts.Core.Tests.Profiles
             Assert.False(File.Exists(path));
         }
 
-        [Fact]
+        [NotOnMonoFact]
         public void Sixteen_concurrent_writers_never_lose_a_section_or_a_preexisting_byte()
         {
             using var dir = new TempDir();

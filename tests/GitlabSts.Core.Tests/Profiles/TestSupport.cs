@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.IO;
+using System.Linq;
 using GitlabSts.Core.Profiles;
 using Xunit;
 
@@ -42,6 +43,12 @@ namespace GitlabSts.Core.Tests.Profiles
             {
                 Skip = "Unix only.";
             }
+#if NETFRAMEWORK
+            else
+            {
+                Skip = "Unix only, and the net472 build is Windows only (its file permissions are the Windows ACL branch; Unix modes are net8-only).";
+            }
+#endif
         }
     }
 
@@ -101,10 +108,14 @@ namespace GitlabSts.Core.Tests.Profiles
             try
             {
                 var psi = new ProcessStartInfo(file) { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
+#if NETFRAMEWORK
+                psi.Arguments = string.Join(" ", args.Select(a => "\"" + a + "\""));
+#else
                 foreach (string a in args)
                 {
                     psi.ArgumentList.Add(a);
                 }
+#endif
 
                 using var p = Process.Start(psi);
                 p.WaitForExit();
