@@ -39,7 +39,7 @@ namespace GitlabSts.Core.Tests
             var hits = new List<string>();
             foreach (string file in Directory.EnumerateFiles(sourceRoot, "*.cs", SearchOption.AllDirectories))
             {
-                string relative = Path.GetRelativePath(sourceRoot, file).Replace('\\', '/');
+                string relative = TestPaths.RelativeTo(sourceRoot, file).Replace('\\', '/');
                 if (relative.StartsWith("bin/", StringComparison.Ordinal) || relative.StartsWith("obj/", StringComparison.Ordinal) || relative == Allowed)
                 {
                     continue;

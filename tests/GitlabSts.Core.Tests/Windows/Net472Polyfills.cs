@@ -28,6 +28,17 @@ namespace GitlabSts.Core.Tests
             return System.IO.Directory.CreateTempSubdirectory(prefix).FullName;
 #endif
         }
+
+        /// <summary>Path.GetRelativePath (.NET Core 2.0+) for a file below <paramref name="root"/>.</summary>
+        public static string RelativeTo(string root, string path)
+        {
+#if NETFRAMEWORK
+            string prefix = root.TrimEnd(System.IO.Path.DirectorySeparatorChar, System.IO.Path.AltDirectorySeparatorChar) + System.IO.Path.DirectorySeparatorChar;
+            return path.StartsWith(prefix, System.StringComparison.Ordinal) ? path.Substring(prefix.Length) : path;
+#else
+            return System.IO.Path.GetRelativePath(root, path);
+#endif
+        }
     }
 
 #if NETFRAMEWORK
@@ -35,6 +46,8 @@ namespace GitlabSts.Core.Tests
     internal static class OperatingSystem
     {
         public static bool IsWindows() => System.Runtime.InteropServices.RuntimeInformation.IsOSPlatform(System.Runtime.InteropServices.OSPlatform.Windows);
+
+        public static bool IsLinux() => System.Runtime.InteropServices.RuntimeInformation.IsOSPlatform(System.Runtime.InteropServices.OSPlatform.Linux);
     }
 #endif
 }
