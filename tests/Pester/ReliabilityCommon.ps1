@@ -67,7 +67,7 @@ function Get-ReliabilityCmdlet {
                 @{ Area = 'profile name'; Name = '-Mode CredentialProcess, profile name with a newline'; Params = @{ Mode = 'CredentialProcess'; ProfileName = "x`n[default]" }; Id = 'GitlabSts.ProfileWriteFailed'; Category = 'InvalidArgument'; Fix = "Pass -ProfileName with a name such as 'oidc'" }
                 # Modes.
                 @{ Area = 'mode'; Name = '-Mode CredentialProcess with -WebIdentityToken'; Params = @{ Mode = 'CredentialProcess'; WebIdentityToken = '@token' }; Id = 'GitlabSts.ProfileWriteFailed'; Category = 'InvalidArgument'; Fix = 'use -TokenVariable or -TokenFile' }
-                @{ Area = 'mode'; Name = '-Mode Keys (PowerShell''s binder rejects it)'; Params = @{ Mode = 'Keys' }; Id = 'CannotConvertArgumentNoMessage'; Category = 'InvalidArgument'; Fix = 'WebIdentity.*Credential.*CredentialProcess' }
+                @{ Area = 'mode'; Name = '-Mode Keys (PowerShell''s binder rejects it)'; Params = @{ Mode = 'Keys' }; Id = 'ParameterArgumentValidationError'; Category = 'InvalidData'; Fix = 'WebIdentity.*Credential.*CredentialProcess' }
             )
         }
         @{

@@ -117,7 +117,12 @@ namespace GitlabSts.Core.Tokens
                 throw new GitlabStsException(ErrorIds.TokenNotFound, ErrorKind.ObjectNotFound,
                     $"The token file '{path}' does not exist. Check -TokenFile, or pass the token with -TokenVariable.", path);
             }
-            catch (Exception e) when (e is UnauthorizedAccessException || e is IOException || e is NotSupportedException || e is ArgumentException)
+            catch (Exception e) when (e is ArgumentException || e is NotSupportedException)
+            {
+                throw new GitlabStsException(ErrorIds.TokenNotFound, ErrorKind.InvalidArgument,
+                    $"The token file path '{path}' is not a valid path. Check -TokenFile.", "TokenFile", e);
+            }
+            catch (Exception e) when (e is UnauthorizedAccessException || e is IOException)
             {
                 throw new GitlabStsException(ErrorIds.TokenNotFound, ErrorKind.PermissionDenied,
                     $"The token file '{path}' could not be read ({e.GetType().Name}: {e.Message}). Check that it is a readable file.", path, e);

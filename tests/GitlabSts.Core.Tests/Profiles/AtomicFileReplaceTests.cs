@@ -7,7 +7,7 @@ namespace GitlabSts.Core.Tests.Profiles
 {
     public class AtomicFileReplaceTests
     {
-        [Fact]
+        [NotOnMonoFact]
         public void Writes_a_new_file_through_a_private_temp_file_and_leaves_no_temp()
         {
             using var dir = new TempDir();
@@ -20,7 +20,7 @@ namespace GitlabSts.Core.Tests.Profiles
             Assert.Equal(new[] { dir.File("config") }, Directory.GetFiles(dir.Path));
         }
 
-        [Fact]
+        [NotOnMonoFact]
         public void Replaces_an_existing_file_whole()
         {
             using var dir = new TempDir();

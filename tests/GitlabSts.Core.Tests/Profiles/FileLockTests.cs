@@ -32,7 +32,7 @@ namespace GitlabSts.Core.Tests.Profiles
             }
         }
 
-        [Fact]
+        [NotOnMonoFact(MonoRuntime.ShareModeReason)]
         public void A_held_lock_times_out_after_the_timeout_and_is_free_once_released()
         {
             using var dir = new TempDir();

@@ -39,7 +39,7 @@ namespace GitlabSts.Core.Tests.Profiles
             Assert.Same(failure, e.InnerException);
         }
 
-        [Fact]
+        [NotOnMonoFact]
         public void A_profile_apply_surfaces_the_mapped_error()
         {
             using var dir = new TempDir();

@@ -48,7 +48,7 @@ namespace GitlabSts.Core.Tests.Profiles
         private static IReadOnlyList<KeyValuePair<string, string>> Section(string path, string name) =>
             AwsIniEditor.GetSection(File.ReadAllText(path), name) ?? Array.Empty<KeyValuePair<string, string>>();
 
-        [Fact]
+        [NotOnMonoFact]
         public void WebIdentity_writes_the_token_and_config_without_any_STS_request()
         {
             using var dir = new TempDir();
@@ -66,7 +66,7 @@ namespace GitlabSts.Core.Tests.Profiles
             Assert.Equal("eu-west-1", profile.Region);
         }
 
-        [Fact]
+        [NotOnMonoFact]
         public void CredentialProcess_writes_a_command_that_repeats_the_exchange_later_without_any_STS_request()
         {
             using var dir = new TempDir();
@@ -98,7 +98,7 @@ namespace GitlabSts.Core.Tests.Profiles
             Assert.Empty(Directory.GetFileSystemEntries(dir.Path));
         }
 
-        [Fact]
+        [NotOnMonoFact]
         public void Credential_exchanges_once_and_writes_the_keys_STS_returned()
         {
             using var dir = new TempDir();
@@ -115,7 +115,7 @@ namespace GitlabSts.Core.Tests.Profiles
             Assert.Equal(new[] { new KeyValuePair<string, string>("region", "eu-west-1") }, Section(dir.File("config"), "profile oidc"));
         }
 
-        [Theory]
+        [NotOnMonoTheory]
         [InlineData(ProfileMode.WebIdentity)]
         [InlineData(ProfileMode.Credential)]
         [InlineData(ProfileMode.CredentialProcess)]
@@ -139,7 +139,7 @@ namespace GitlabSts.Core.Tests.Profiles
             }
         }
 
-        [Theory]
+        [NotOnMonoTheory]
         [InlineData(ProfileMode.WebIdentity)]
         [InlineData(ProfileMode.Credential)]
         [InlineData(ProfileMode.CredentialProcess)]
@@ -171,7 +171,7 @@ namespace GitlabSts.Core.Tests.Profiles
             Assert.Empty(exchanges);
         }
 
-        [Fact]
+        [NotOnMonoFact]
         public void Piped_credentials_are_written_as_issued_without_an_exchange_and_take_the_region_given()
         {
             using var dir = new TempDir();
@@ -189,7 +189,7 @@ namespace GitlabSts.Core.Tests.Profiles
             Assert.Equal(new[] { "ASIAPIPEDEXAMPLE0001", Secret, SessionToken }, Section(dir.File("credentials"), "oidc").Select(k => k.Value));
         }
 
-        [Fact]
+        [NotOnMonoFact]
         public void Piped_credentials_take_the_region_from_the_environment_and_refuse_one_of_another_partition()
         {
             using var dir = new TempDir();
@@ -232,7 +232,7 @@ namespace GitlabSts.Core.Tests.Profiles
             Assert.Empty(Directory.GetFileSystemEntries(dir.Path));
         }
 
-        [Fact]
+        [NotOnMonoFact]
         public void A_session_policy_with_Credential_mode_goes_to_the_one_exchange()
         {
             using var dir = new TempDir();
@@ -253,7 +253,7 @@ namespace GitlabSts.Core.Tests.Profiles
             Assert.Contains("is not a JSON policy document", e.Message);
         }
 
-        [Fact]
+        [NotOnMonoFact]
         public void Default_paths_come_from_the_given_environment()
         {
             using var dir = new TempDir();
@@ -277,7 +277,7 @@ namespace GitlabSts.Core.Tests.Profiles
             Assert.Equal(dir.File("creds"), plan.CredentialsPath);
         }
 
-        [Fact]
+        [NotOnMonoFact]
         public void SetEnvironment_gets_AWS_PROFILE_and_the_region_and_a_warning_when_keys_in_the_environment_win()
         {
             using var dir = new TempDir();
@@ -291,7 +291,7 @@ namespace GitlabSts.Core.Tests.Profiles
             Assert.Contains("AWS_ACCESS_KEY_ID is set in this process", warned.EnvironmentWarning);
         }
 
-        [Fact]
+        [NotOnMonoFact]
         public void The_exchange_gets_the_cancellation_token()
         {
             using var dir = new TempDir();

@@ -19,6 +19,14 @@ namespace GitlabSts.Core.Tests
         /// </summary>
         public const string PlatformWriterReason =
             "Mono on Linux: the net472 writer replaces files with kernel32 MoveFileEx and creates them with Windows ACLs (Windows only by design).";
+
+        /// <summary>
+        /// Why a lock-conflict test is skipped under Mono: Mono on Linux emulates Windows share modes and reports a held
+        /// lock as a sharing violation (HResult 0x80070020), which FileLock reads as such only on Windows; .NET on Unix
+        /// reports EWOULDBLOCK, and .NET Framework on Windows the same sharing violation, both tested where they run.
+        /// </summary>
+        public const string ShareModeReason =
+            "Mono on Linux: a held lock is a Windows sharing violation (HResult 0x80070020) on a non-Windows OS, a mix neither .NET on Unix nor Windows produces.";
     }
 
     /// <summary>A fact that is skipped, with its reason, when the tests run under Mono; runs everywhere else.</summary>
