@@ -10,7 +10,8 @@ using Amazon.SecurityToken;
 using GitlabSts.Core.Policy;
 using GitlabSts.Core.RoleTest;
 using GitlabSts.Core.Sts;
-using GitlabSts.Core.Tests.Core;
+using GitlabSts.Core.Tests.Sts;
+using GitlabSts.Core.Tests.Tokens;
 using GitlabSts.Core.Tokens;
 using Xunit;
 

@@ -2,7 +2,8 @@ using System;
 using System.Collections.Generic;
 using GitlabSts.Core.Profiles;
 using GitlabSts.Core.Sts;
-using GitlabSts.Core.Tests.Core;
+using GitlabSts.Core.Tests.Sts;
+using GitlabSts.Core.Tests.Tokens;
 using GitlabSts.Core.Tokens;
 using Xunit;
 

@@ -5,7 +5,8 @@ using System.Linq;
 using System.Threading;
 using GitlabSts.Core.Profiles;
 using GitlabSts.Core.Sts;
-using GitlabSts.Core.Tests.Core;
+using GitlabSts.Core.Tests.Sts;
+using GitlabSts.Core.Tests.Tokens;
 using GitlabSts.Core.Tokens;
 using Xunit;
 

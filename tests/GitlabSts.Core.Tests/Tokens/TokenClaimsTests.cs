@@ -6,8 +6,8 @@ using GitlabSts.Core;
 using GitlabSts.Core.Policy;
 using GitlabSts.Core.RoleTest;
 using GitlabSts.Core.Sts;
-using Sts = GitlabSts.Core.Sts;
-using GitlabSts.Core.Tests.Core;
+using GitlabSts.Core.Tests.Sts;
+using GitlabSts.Core.Tests.Tokens;
 using GitlabSts.Core.Tests.Policy;
 using GitlabSts.Core.Tokens;
 using Xunit;
@@ -249,11 +249,11 @@ namespace GitlabSts.Core.Tests.Tokens
         [InlineData(" arn:aws-us-gov:iam::111122223333:role/x ", "aws-us-gov", "111122223333")]
         public void Try_parse_reads_what_parse_reads(string text, string partition, string account)
         {
-            Sts.RoleArn? arn = Sts.RoleArn.TryParse(text);
+            global::GitlabSts.Core.Sts.RoleArn? arn = global::GitlabSts.Core.Sts.RoleArn.TryParse(text);
             Assert.NotNull(arn);
             Assert.Equal(partition, arn!.Partition);
             Assert.Equal(account, arn.AccountId);
-            Assert.Equal(Sts.RoleArn.Parse(text).Value, arn.Value);
+            Assert.Equal(global::GitlabSts.Core.Sts.RoleArn.Parse(text).Value, arn.Value);
         }
 
         [Theory]
@@ -264,8 +264,8 @@ namespace GitlabSts.Core.Tests.Tokens
         [InlineData("arn:aws:s3:::bucket")]
         public void Try_parse_returns_null_where_parse_throws(string? text)
         {
-            Assert.Null(Sts.RoleArn.TryParse(text));
-            var e = Assert.Throws<GitlabStsException>(() => Sts.RoleArn.Parse(text));
+            Assert.Null(global::GitlabSts.Core.Sts.RoleArn.TryParse(text));
+            var e = Assert.Throws<GitlabStsException>(() => global::GitlabSts.Core.Sts.RoleArn.Parse(text));
             Assert.Equal(ErrorIds.InvalidRoleArn, e.ErrorId);
         }
 

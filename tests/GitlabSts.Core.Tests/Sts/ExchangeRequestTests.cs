@@ -6,7 +6,9 @@ using GitlabSts.Core.Sts;
 using GitlabSts.Core.Tokens;
 using Xunit;
 
-namespace GitlabSts.Core.Tests.Core
+using GitlabSts.Core.Tests.Tokens;
+
+namespace GitlabSts.Core.Tests.Sts
 {
     public class ExchangeRequestTests
     {

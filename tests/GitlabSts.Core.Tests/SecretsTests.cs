@@ -4,7 +4,10 @@ using GitlabSts.Core.Sts;
 using GitlabSts.Core.Tokens;
 using Xunit;
 
-namespace GitlabSts.Core.Tests.Core
+using GitlabSts.Core.Tests.Sts;
+using GitlabSts.Core.Tests.Tokens;
+
+namespace GitlabSts.Core.Tests
 {
     public class SecretsTests
     {

@@ -4,7 +4,9 @@ using System.Threading;
 using GitlabSts.Core.Sts;
 using Xunit;
 
-namespace GitlabSts.Core.Tests.Core
+using GitlabSts.Core.Tests.Tokens;
+
+namespace GitlabSts.Core.Tests.Sts
 {
     public class StsErrorMappingTests
     {

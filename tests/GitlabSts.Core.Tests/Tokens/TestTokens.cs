@@ -6,7 +6,9 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
-namespace GitlabSts.Core.Tests.Core
+using GitlabSts.Core.Tests.Sts;
+
+namespace GitlabSts.Core.Tests.Tokens
 {
     /// <summary>Mints RS256-signed test tokens from the fixture claims, with fresh times.</summary>
     internal static class TestTokens

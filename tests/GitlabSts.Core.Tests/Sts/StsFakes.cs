@@ -15,7 +15,9 @@ using Amazon.SecurityToken.Model;
 using GitlabSts.Core.Sts;
 using GitlabSts.Core.Tokens;
 
-namespace GitlabSts.Core.Tests.Core
+using GitlabSts.Core.Tests.Tokens;
+
+namespace GitlabSts.Core.Tests.Sts
 {
     internal static class StsFakes
     {

@@ -5,7 +5,9 @@ using System.Linq;
 using GitlabSts.Core.Tokens;
 using Xunit;
 
-namespace GitlabSts.Core.Tests.Core
+using GitlabSts.Core.Tests.Sts;
+
+namespace GitlabSts.Core.Tests.Tokens
 {
     public sealed class TokenDiscoveryTests : IDisposable
     {

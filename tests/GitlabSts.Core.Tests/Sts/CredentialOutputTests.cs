@@ -6,7 +6,9 @@ using System.Text.RegularExpressions;
 using GitlabSts.Core.Sts;
 using Xunit;
 
-namespace GitlabSts.Core.Tests.Core
+using GitlabSts.Core.Tests.Tokens;
+
+namespace GitlabSts.Core.Tests.Sts
 {
     public class CredentialOutputTests
     {

@@ -7,7 +7,9 @@ using GitlabSts.Core.Tests.Profiles;
 using GitlabSts.Core.Tokens;
 using Xunit;
 
-namespace GitlabSts.Core.Tests.Core
+using GitlabSts.Core.Tests.Tokens;
+
+namespace GitlabSts.Core.Tests.Sts
 {
     /// <summary>A token pasted into another parameter (or its environment default) is refused without being echoed.</summary>
     public sealed class TokenInWrongParameterTests

@@ -12,7 +12,9 @@ using Amazon.SecurityToken;
 using GitlabSts.Core.Sts;
 using Xunit;
 
-namespace GitlabSts.Core.Tests.Core
+using GitlabSts.Core.Tests.Tokens;
+
+namespace GitlabSts.Core.Tests.Sts
 {
     /// <summary>
     /// The real AWSSDK client and unmarshallers against canned HTTP answers (no network): proves the exceptions the SDK

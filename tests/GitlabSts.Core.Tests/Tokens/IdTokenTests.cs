@@ -6,7 +6,9 @@ using System.Text.Json.Nodes;
 using GitlabSts.Core.Tokens;
 using Xunit;
 
-namespace GitlabSts.Core.Tests.Core
+using GitlabSts.Core.Tests.Sts;
+
+namespace GitlabSts.Core.Tests.Tokens
 {
     public class IdTokenTests
     {

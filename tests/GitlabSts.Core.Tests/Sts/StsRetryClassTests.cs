@@ -5,7 +5,9 @@ using System.Threading;
 using GitlabSts.Core.Sts;
 using Xunit;
 
-namespace GitlabSts.Core.Tests.Core
+using GitlabSts.Core.Tests.Tokens;
+
+namespace GitlabSts.Core.Tests.Sts
 {
     /// <summary>
     /// Throttling, server errors and the other transient failures are decided once, by <see cref="StsFailure.Retry"/>:

@@ -3,7 +3,9 @@ using System.Collections.Generic;
 using GitlabSts.Core.Sts;
 using Xunit;
 
-namespace GitlabSts.Core.Tests.Core
+using GitlabSts.Core.Tests.Tokens;
+
+namespace GitlabSts.Core.Tests.Sts
 {
     public class StsClientTimeoutTests
     {

@@ -8,7 +8,9 @@ using Amazon.SecurityToken.Model;
 using GitlabSts.Core.Sts;
 using Xunit;
 
-namespace GitlabSts.Core.Tests.Core
+using GitlabSts.Core.Tests.Tokens;
+
+namespace GitlabSts.Core.Tests.Sts
 {
     public class StsExchangerTests
     {
