@@ -215,7 +215,7 @@ function Invoke-TestTask {
     $mono = [pscustomobject]@{ Passed = 0; Failed = 0; Skipped = 0; FailedNames = @(); SkippedNames = @() }
     if (-not $SkipUnitTests) { $mono = Invoke-MonoXunit -Results $results }
     Import-Module $FixtureModule -Force
-    $moto = Start-MotoServer
+    $moto = Start-MotoServer -MaxLifetimeSeconds 14400   # the whole Pester run (a slow machine needs more than the 30-minute default); it still dies with this process
     $pesterResult = Join-Path $results 'pester.json'
     try {
         Write-Step "Pester against $ModuleOut (moto at $($moto.Url))"
