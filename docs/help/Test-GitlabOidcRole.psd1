@@ -1,8 +1,9 @@
 @{
     Synopsis    = 'Proves that a role can be assumed with the job''s ID token and, when it cannot, says exactly which claim or trust-policy condition fails.'
     Description = @(
-        'Test-GitlabOidcRole checks the ID token (shape, exp, nbf, iat, with a few minutes of clock skew tolerated), compares its issuer with the trust policy''s Federated provider and its audience with the provider''s client ids, and evaluates the role''s trust policy statement by statement under IAM''s rules (string operators and their IfExists and negated forms, Null, ForAnyValue and ForAllValues, AND across keys, OR across values, explicit Deny). Known traps get their own checks: a wildcard under StringEquals, a condition on a claim AWS does not expose as a condition key for the issuer, a trailing slash or scheme mismatch between issuer and provider.'
+        'Test-GitlabOidcRole checks the ID token (shape, exp, nbf, iat, with a few minutes of clock skew tolerated), compares its issuer with the trust policy''s Federated provider and its audience with the provider''s client ids, and evaluates the role''s trust policy statement by statement under IAM''s rules (every condition operator: String, Numeric, Date, Bool, BinaryEquals, IpAddress/NotIpAddress, Arn and Null, with their IfExists and negated forms, ForAnyValue and ForAllValues, AND across keys, OR across values, explicit Deny). Known traps get their own checks: a wildcard under StringEquals, a condition on a claim AWS does not expose as a condition key for the issuer, a trailing slash or scheme mismatch between issuer and provider.'
         'Unless -Offline is given it then performs the exchange and calls STS GetCallerIdentity with the new credentials, as a pipeline''s "aws sts get-caller-identity" would. With -VerifySignature it fetches the issuer''s OpenID configuration and JWKS and checks the token''s signature.'
+        'Keys STS sets whose value is known locally get it (aws:CurrentTime, aws:EpochTime, aws:RequestedRegion, aws:SecureTransport, sts:RoleSessionName). Other keys only AWS knows (such as aws:SourceIp) are unknown: a decision that hinges on one is not guessed; the statement''s check is Warn naming the key, Success is $false with ErrorCode Indeterminate, and the message says to supply it with -ConditionContext or to test live. Live, a successful exchange settles it. With -Offline and no -TrustPolicy the result is ErrorCode NoTrustPolicy; an -Audience that no aud of the token matches is a Fail check (Audience).'
         'It never throws for a role that cannot be assumed: the result''s Success is false and ErrorCode, Message and Hint say why, with a SuggestedTrustPolicy that this token would satisfy. Only an invalid invocation is an error.'
     )
     Parameters  = @{
@@ -11,6 +12,7 @@
         Offline         = 'Checks locally only: no network connection at all (no STS call, no signature check).'
         VerifySignature = 'Fetches <iss>/.well-known/openid-configuration and the JWKS it names and verifies the token''s RS256 signature (https only, except loopback issuers).'
         Quiet           = 'Writes only $true or $false.'
+        ConditionContext = 'Values of condition keys that only AWS knows at request time, as a hashtable: key -> a string or strings, or $null to mark the key absent (e.g. @{ ''aws:SourceIp'' = ''203.0.113.5'' }). Without it, a decision that hinges on such a key is Indeterminate. The token''s own keys (<issuer>:<claim>) come from the token and cannot be given here (GitlabSts.InvalidPolicy).'
         DurationSeconds = 'The session length of the test exchange, 900 to 43200 seconds (and no more than the role''s maximum session duration), so a too-long duration fails here as it would in the job. Default 3600. Checked but unused with -Offline.'
         Policy          = 'An inline session policy (JSON, at most 2048 characters) for the test exchange, so STS checks it as it would in the job. Checked locally but unused with -Offline.'
         PolicyArn       = 'Up to 10 managed session policy ARNs for the test exchange, so STS checks them as it would in the job. Checked locally but unused with -Offline.'
@@ -36,6 +38,11 @@
             Title   = 'Check a policy change before applying it'
             Code    = 'Test-GitlabOidcRole -Offline -TrustPolicy ./new-trust.json -ClientId sts.amazonaws.com -RoleArn arn:aws:iam::123456789012:role/deployer | Select-Object -ExpandProperty Checks'
             Remarks = 'Evaluates the new policy against this job''s token without any network call.'
+        }
+        @{
+            Title   = 'A policy with a data-perimeter Deny on aws:SourceIp'
+            Code    = 'Test-GitlabOidcRole -Offline -TrustPolicy ./trust.json -ConditionContext @{ ''aws:SourceIp'' = ''203.0.113.5'' }'
+            Remarks = 'Without -ConditionContext the verdict is Indeterminate (only AWS knows the caller''s IP); with it, the Deny''s NotIpAddress is decided for that address.'
         }
         @{
             Title   = 'Start from a policy that works'

@@ -221,7 +221,8 @@ Describe 'Secret-leak sweep' {
                     if ($Mode -eq 'Quiet') { $result | Should -BeOfType ([bool]) }
                     else {
                         $result | Should -BeOfType ([GitlabSts.OidcRoleTestResult])
-                        $result.Success | Should -Be ($Mode -ne 'FailingPolicy') -Because "$($result.Message)"
+                        $result.Success | Should -Be ($Mode -notin 'FailingPolicy', 'Offline') -Because "$($result.Message)"
+                        if ($Mode -eq 'Offline') { $result.ErrorCode | Should -Be 'NoTrustPolicy' -Because 'offline, no trust policy is no verdict' }
                         $places['the result (Format-List *)'] = $result | Format-List * -Force | Out-String -Width 4096
                         $places['the result (default view)'] = $result | Out-String -Width 4096
                         $places['the result (ConvertTo-Json)'] = $result | ConvertTo-Json -Depth 6

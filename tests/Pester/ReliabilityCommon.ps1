@@ -92,6 +92,7 @@ function Get-ReliabilityCmdlet {
                 'token file of 1 MiB'             = '^MalformedToken$'
                 '-TokenVariable holding a two-part token' = '^MalformedToken$'
                 'endpoint on an unreachable port' = '^ConnectionError$'
+                '-Audience the token was not issued for' = '^AudienceMismatch$'
             }
             ReportedById = @{ 'GitlabSts.MalformedToken' = '^MalformedToken$' }
             Overrides    = @{

@@ -400,7 +400,8 @@ Describe 'Test-GitlabOidcRole' {
             (Get-Check $r 'Exchange').Result | Should -Be 'Skip'
             (Get-Check $r2 'Exchange').Result | Should -Be 'Skip'
             @($r.Checks | Where-Object Name -EQ 'CallerIdentity') | Should -HaveCount 0
-            $r.Success | Should -BeTrue
+            $r.Success | Should -BeFalse   # 0.2: offline without a trust policy is no verdict
+            $r.ErrorCode | Should -Be 'NoTrustPolicy'
             $r.AssumedRoleArn | Should -BeNullOrEmpty
 
             # The same call without -Offline does reach both (so the counters above can see traffic).
@@ -460,6 +461,175 @@ Describe 'Test-GitlabOidcRole' {
             $text | Should -Not -Match ([char]0x2716)
             $text | Should -Match 'Assumed: arn:aws:sts::123456789012:assumed-role/gitlab-deployer/view-check'
             $text | Should -Not -Match 'Why:'
+        }
+    }
+
+    Describe 'Every operator, no verdict on a guess (0.2)' {
+        BeforeAll {
+            # The Allow this token satisfies plus AWS's data-perimeter Deny: refuse callers outside 203.0.113.0/24.
+            $script:PerimeterPolicy = [ordered]@{ Version = '2012-10-17'; Statement = @(
+                    [ordered]@{ Sid = 'GitlabDeploy'; Effect = 'Allow'; Principal = @{ Federated = $script:Provider }; Action = 'sts:AssumeRoleWithWebIdentity'
+                        Condition = [ordered]@{ StringEquals = @{ 'gitlab.com:aud' = 'https://gitlab.com' }; StringLike = @{ 'gitlab.com:sub' = 'project_path:other/*' } } }
+                    [ordered]@{ Sid = 'DataPerimeter'; Effect = 'Deny'; Principal = '*'; Action = 'sts:AssumeRoleWithWebIdentity'
+                        Condition = @{ NotIpAddress = @{ 'aws:SourceIp' = @('203.0.113.0/24') } } }
+                ) } | ConvertTo-Json -Depth 10
+        }
+
+        It 'an Allow plus a NotIpAddress Deny on aws:SourceIp is Indeterminate, with a Warn naming the key' {
+            $r = Test-Role @{ TrustPolicy = $PerimeterPolicy; Offline = $true }
+            $r.Success | Should -BeFalse
+            $r.ErrorCode | Should -Be 'Indeterminate'
+            $r.Message | Should -Match 'aws:SourceIp'
+            $r.Message | Should -Match '-ConditionContext'
+            $r.Message | Should -Match 'test live'
+            @($r.Checks | Where-Object Result -EQ 'Fail' | ForEach-Object Name) | Should -Be @('Decision')
+            ($r.Checks.Detail -join "`n") | Should -Not -Match 'unknown or unsupported|InvalidTrustPolicy'
+            $deny = Get-Check $r 'Statement 2 (DataPerimeter)'
+            $deny.Result | Should -Be 'Warn'
+            $deny.Detail | Should -Match 'hinges on "aws:SourceIp"'
+            (Get-Check $r 'Decision').Result | Should -Be 'Fail'
+            Test-Role @{ TrustPolicy = $PerimeterPolicy; Offline = $true; Quiet = $true } | Should -BeExactly $false
+            ($r | Out-String -Width 160) | Should -Match 'NOT DECIDED\s+\(Indeterminate\)'
+        }
+
+        It '-ConditionContext decides it: <Ip> is <Verdict>' -ForEach @(
+            @{ Ip = '203.0.113.5'; Verdict = 'allowed (the Deny does not apply)'; Success = $true; Code = $null }
+            @{ Ip = '198.51.100.7'; Verdict = 'denied (the Deny applies)'; Success = $false; Code = 'ExplicitDeny' }
+        ) {
+            $r = Test-Role @{ TrustPolicy = $PerimeterPolicy; Offline = $true; ConditionContext = @{ 'aws:SourceIp' = $Ip } }
+            $r.Success | Should -Be $Success
+            $r.ErrorCode | Should -Be $Code
+            (Get-Check $r 'Statement 2 (DataPerimeter)').Detail | Should -Match ([regex]::Escape($Ip))
+        }
+
+        It 'live, the exchange settles it (the verdict is IAM''s)' {
+            $r = Test-Role @{ TrustPolicy = $PerimeterPolicy }
+            $r.Success | Should -BeTrue -Because $r.Message
+            (Get-Check $r 'Exchange').Result | Should -Be 'Pass'
+            (Get-Check $r 'Decision').Result | Should -Be 'Pass'
+            (Get-Check $r 'Decision').Detail | Should -Match 'decided live'
+        }
+
+        It 'keys STS sets get their locally known value (<Name>)' -ForEach @(
+            @{ Name = 'region, session name, https, time: allowed'; Extra = @{ Region = 'eu-west-1'; RoleSessionName = 'gitlab-42' }; Secure = 'true'; Code = $null }
+            @{ Name = 'another region'; Extra = @{ Region = 'us-east-1'; RoleSessionName = 'gitlab-42' }; Secure = 'true'; Code = 'TrustPolicyDenied' }
+            @{ Name = 'another session name'; Extra = @{ Region = 'eu-west-1'; RoleSessionName = 'laptop' }; Secure = 'true'; Code = 'TrustPolicyDenied' }
+            @{ Name = 'an http endpoint is not secure transport'; Extra = @{ Region = 'eu-west-1'; RoleSessionName = 'gitlab-42'; EndpointUrl = 'http://localhost:5000' }; Secure = 'true'; Code = 'TrustPolicyDenied' }
+            @{ Name = 'an http endpoint, policy asks for false'; Extra = @{ Region = 'eu-west-1'; RoleSessionName = 'gitlab-42'; EndpointUrl = 'http://localhost:5000' }; Secure = 'false'; Code = $null }
+        ) {
+            $policy = New-TrustPolicy -Condition ([ordered]@{
+                    StringLike    = @{ 'gitlab.com:sub' = 'project_path:other/*'; 'sts:RoleSessionName' = 'gitlab-*' }
+                    StringEquals  = @{ 'aws:RequestedRegion' = 'eu-west-1' }
+                    Bool          = @{ 'aws:SecureTransport' = $Secure }
+                    DateLessThan  = @{ 'aws:CurrentTime' = '2099-01-01T00:00:00Z' }
+                })
+            $p = @{ RoleArn = $TestRoleArn; WebIdentityToken = $Token; TrustPolicy = $policy; Offline = $true }
+            foreach ($k in $Extra.Keys) { $p[$k] = $Extra[$k] }
+            $r = Test-GitlabOidcRole @p
+            $r.ErrorCode | Should -Be $Code -Because $r.Message
+            $r.Success | Should -Be ($null -eq $Code)
+            (Get-Check $r 'TrustPolicy').Detail | Should -Match 'aws:CurrentTime='
+        }
+
+        It '-ConditionContext refuses <Name> with GitlabSts.InvalidPolicy' -ForEach @(
+            @{ Name = 'a provider key'; Context = @{ 'gitlab.com:sub' = 'x' }; Fix = 'identity provider''s key' }
+            @{ Name = 'a key without a prefix'; Context = @{ 'SourceIp' = '203.0.113.5' }; Fix = 'prefix:name' }
+            @{ Name = 'a nested value'; Context = @{ 'aws:SourceIp' = @{ a = 1 } }; Fix = 'string or a list of strings' }
+        ) {
+            $err = $null
+            try { Test-Role @{ TrustPolicy = $PerimeterPolicy; Offline = $true; ConditionContext = $Context } } catch { $err = $_ }
+            $err | Should -Not -BeNullOrEmpty
+            $err.FullyQualifiedErrorId | Should -BeLike 'GitlabSts.InvalidPolicy,*'
+            $err.CategoryInfo.Category | Should -Be 'InvalidArgument'
+            $err.Exception.Message | Should -Match ([regex]::Escape($Fix))
+        }
+
+        It '$null in -ConditionContext marks a key absent' {
+            $policy = New-TrustPolicy -Condition ([ordered]@{
+                    StringLike            = @{ 'gitlab.com:sub' = 'project_path:other/*' }
+                    StringEqualsIfExists  = @{ 'aws:PrincipalTag/team' = 'ops' }
+                })
+            (Test-Role @{ TrustPolicy = $policy; Offline = $true }).ErrorCode | Should -Be 'Indeterminate'
+            (Test-Role @{ TrustPolicy = $policy; Offline = $true; ConditionContext = @{ 'aws:PrincipalTag/team' = $null } }).Success | Should -BeTrue
+            (Test-Role @{ TrustPolicy = $policy; Offline = $true; ConditionContext = @{ 'aws:PrincipalTag/team' = 'dev', 'qa' } }).ErrorCode | Should -Be 'TrustPolicyDenied'
+        }
+    }
+
+    Describe 'No verdict without a policy; -Audience is reported (0.2)' {
+        It '-Offline without a trust policy is NoTrustPolicy, and -Quiet is $false' {
+            $r = Test-Role @{ Offline = $true }
+            $r.Success | Should -BeFalse
+            $r.ErrorCode | Should -Be 'NoTrustPolicy'
+            $r.Hint | Should -Match '-TrustPolicy'
+            (Get-Check $r 'TrustPolicy').Result | Should -Be 'Fail'
+            $r.SuggestedTrustPolicy | Should -Not -BeNullOrEmpty
+            Test-Role @{ Offline = $true; Quiet = $true } | Should -BeExactly $false
+        }
+
+        It 'an empty or whitespace -TrustPolicy (<Name>) is GitlabSts.InvalidPolicy' -ForEach @(
+            @{ Name = 'empty'; Value = '' }, @{ Name = 'spaces'; Value = '   ' }, @{ Name = 'newline'; Value = "`n" }
+        ) {
+            $err = $null
+            try { Test-Role @{ TrustPolicy = $Value; Offline = $true } } catch { $err = $_ }
+            $err | Should -Not -BeNullOrEmpty
+            $err.FullyQualifiedErrorId | Should -BeLike 'GitlabSts.InvalidPolicy,*'
+            $err.Exception.Message | Should -Match '-TrustPolicy is empty'
+        }
+
+        It '-Audience that no aud of the token matches is a Fail check, never a throw, and STS is not called' {
+            $r = Test-Role @{ Audience = 'foo'; EndpointUrl = $Fault.Url }
+            $r.Success | Should -BeFalse
+            $r.ErrorCode | Should -Be 'AudienceMismatch'
+            $c = Get-Check $r 'Audience'
+            $c.Result | Should -Be 'Fail'
+            $c.Detail | Should -Match 'not the requested -Audience "foo"'
+            $r.Hint | Should -Match 'aud: foo'
+            (Get-Check $r 'Exchange').Result | Should -Be 'Skip'
+            (Get-FaultStsStats -Sts $Fault).Total | Should -Be 0
+            Test-Role @{ Audience = 'foo'; Offline = $true; Quiet = $true; TrustPolicy = $OtherAppPolicy } | Should -BeExactly $false
+        }
+
+        It '-Audience the token has is a Pass check' {
+            $r = Test-Role @{ Audience = 'https://gitlab.com' }
+            $r.Success | Should -BeTrue
+            (Get-Check $r 'Audience').Result | Should -Be 'Pass'
+        }
+
+        It 'the exchange cmdlets keep InvalidIdentityToken for the same -Audience' {
+            $err = $null
+            try { Get-GitlabWebIdentityCredential -RoleArn $TestRoleArn -WebIdentityToken $Token -Audience foo -EndpointUrl $Moto.Url } catch { $err = $_ }
+            $err.FullyQualifiedErrorId | Should -BeLike 'GitlabSts.InvalidIdentityToken,*'
+        }
+    }
+
+    Describe 'Findings are precise (0.2)' {
+        It 'SubjectScope does not fire for <Op> on :sub with a concrete value' -ForEach @(
+            @{ Op = 'StringEqualsIfExists'; Value = 'project_path:other/app:ref_type:branch:ref:main' }
+            @{ Op = 'StringLikeIfExists'; Value = 'project_path:other/*' }
+        ) {
+            $r = Test-Role @{ TrustPolicy = (New-TrustPolicy -Condition @{ $Op = @{ 'gitlab.com:sub' = $Value } }); Offline = $true }
+            $r.Success | Should -BeTrue
+            (Get-Check $r 'SubjectScope').Result | Should -Be 'Pass'
+        }
+
+        It 'SubjectScope still fires for StringLikeIfExists "*"' {
+            $r = Test-Role @{ TrustPolicy = (New-TrustPolicy -Condition @{ StringLikeIfExists = @{ 'gitlab.com:sub' = '*' } }); Offline = $true }
+            (Get-Check $r 'SubjectScope').Result | Should -Be 'Warn'
+        }
+
+        It 'a condition keyed on another issuer is UnexposedConditionKey with the key renamed in the hint' {
+            $r = Test-Role @{ TrustPolicy = (New-TrustPolicy -Condition @{ StringLike = @{ 'gitlab.example.com:sub' = 'project_path:other/*' } }); Offline = $true }
+            $r.Success | Should -BeFalse
+            $c = Get-Check $r 'UnexposedConditionKey'
+            $c.Result | Should -Be 'Warn'
+            $c.Detail | Should -Match 'gitlab.example.com:sub is keyed on another issuer'
+            $r.Hint | Should -Match ([regex]::Escape('"StringLike": {"gitlab.com:sub": "project_path:other/*"}'))
+            (Get-Check $r 'SubjectScope').Result | Should -Be 'Pass'
+        }
+
+        It 'a condition on the statement''s own issuer is not flagged' {
+            $r = Test-Role @{ TrustPolicy = $OtherAppPolicy; Offline = $true }
+            (Get-Check $r 'UnexposedConditionKey').Result | Should -Be 'Pass'
         }
     }
 

@@ -23,9 +23,18 @@ namespace GitlabSts.Core.Policy
         public const string AudienceNotAllowed = "AudienceNotAllowed";
         public const string AudienceConditionMismatch = "AudienceConditionMismatch";
 
+        /// <summary>No <c>aud</c> of the token is the requested <c>-Audience</c> (a Fail, never a throw, in Test-GitlabOidcRole).</summary>
+        public const string AudienceMismatch = "AudienceMismatch";
+
         // The trust policy.
         public const string InvalidTrustPolicy = "InvalidTrustPolicy";
         public const string ExplicitDeny = "ExplicitDeny";
         public const string TrustPolicyDenied = "TrustPolicyDenied";
+
+        /// <summary>The decision hinges on condition keys only AWS knows (supply them with -ConditionContext, or test live).</summary>
+        public const string Indeterminate = "Indeterminate";
+
+        /// <summary>-Offline without a trust policy: nothing can decide whether the role can be assumed.</summary>
+        public const string NoTrustPolicy = "NoTrustPolicy";
     }
 }

@@ -56,6 +56,24 @@ namespace GitlabSts.Core.Policy
         /// <summary>The IAM OIDC provider's client ids (audiences); null = unknown (Skip).</summary>
         public IReadOnlyList<string>? ClientIds { get; set; }
 
+        /// <summary>
+        /// True when nothing but the trust policy can decide (Test-GitlabOidcRole -Offline): no policy is then a Fail
+        /// (<see cref="CheckCodes.NoTrustPolicy"/>) rather than a Skip.
+        /// </summary>
+        public bool RequireTrustPolicy { get; set; }
+
+        /// <summary>The exchange's region: <c>aws:RequestedRegion</c> in the request context; null leaves it unknown.</summary>
+        public string? Region { get; set; }
+
+        /// <summary>The exchange's session name: <c>sts:RoleSessionName</c>; null leaves it unknown.</summary>
+        public string? RoleSessionName { get; set; }
+
+        /// <summary>The STS endpoint the exchange uses: <c>aws:SecureTransport</c> (true for https); null leaves it unknown.</summary>
+        public Uri? StsEndpoint { get; set; }
+
+        /// <summary>Values the user supplies for keys only AWS knows (-ConditionContext); null value = absent.</summary>
+        public IReadOnlyList<KeyValuePair<string, IReadOnlyList<string>?>>? ConditionContext { get; set; }
+
         public DateTimeOffset Now { get; set; } = DateTimeOffset.UtcNow;
 
         public TimeSpan ClockSkew { get; set; } = TokenTimes.DefaultClockSkew;

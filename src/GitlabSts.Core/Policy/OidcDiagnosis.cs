@@ -40,6 +40,11 @@ namespace GitlabSts.Core.Policy
                 return new DiagnosisResult(checks, null, t.Subject, t.Audience, t.ExpiresAt, "{}");
             }
             string iss = t.Issuer!;
+            if (input.ConditionContext != null)
+            {
+                // A bad -ConditionContext is an invalid invocation, with or without a policy to evaluate.
+                new RequestContext("-") { IssuerKey = OidcConditionKeys.IssuerKey(iss) }.SetConditionContext(input.ConditionContext);
+            }
             checks.Add(ProviderChecks.CheckIssuerUrl(iss));
 
             RoleArn? role = RoleArn.TryParse(input.RoleArn);
@@ -58,7 +63,12 @@ namespace GitlabSts.Core.Policy
 
             if (input.TrustPolicyJson == null)
             {
-                checks.Add(Skip(TrustPolicyCheck, "No trust policy given (pass -TrustPolicy)."));
+                checks.Add(input.RequireTrustPolicy
+                    ? new DiagnosisCheck(TrustPolicyCheck, CheckResult.Fail,
+                        "No trust policy given: offline, nothing can tell whether this token may assume the role.", CheckCodes.NoTrustPolicy,
+                        "Pass the role's trust policy with -TrustPolicy (aws iam get-role --role-name <name> --query Role.AssumeRolePolicyDocument), "
+                        + "or test live without -Offline.")
+                    : Skip(TrustPolicyCheck, "No trust policy given (pass -TrustPolicy)."));
                 checks.Add(Skip(ProviderChecks.ProviderPrincipal, $"No trust policy; the token's issuer needs Federated {Text.Q(expected)}."));
                 checks.Add(clientIds);
                 foreach (string name in new[] { ProviderChecks.AudienceCondition, PolicyChecks.WildcardTrap, PolicyChecks.UnexposedKeyTrap,
@@ -69,7 +79,7 @@ namespace GitlabSts.Core.Policy
                 return;
             }
 
-            RequestContext ctx = OidcConditionKeys.BuildContext(t, partition, account);
+            RequestContext ctx = BuildContext(input, t, partition, account);
             PolicyEvaluation eval;
             try
             {
@@ -82,7 +92,7 @@ namespace GitlabSts.Core.Policy
                     if (arn != null)
                     {
                         string[] p = arn.Split(':');
-                        ctx = OidcConditionKeys.BuildContext(t, p[1], p[4]);
+                        ctx = BuildContext(input, t, p[1], p[4]);
                         eval = TrustPolicyEvaluator.Evaluate(input.TrustPolicyJson, ctx);
                     }
                 }
@@ -104,6 +114,18 @@ namespace GitlabSts.Core.Policy
             checks.AddRange(eval.Statements.Select(s => PolicyChecks.Statement(s, eval, ctx)));
             checks.AddRange(PolicyChecks.Traps(eval, ctx));
             checks.Add(PolicyChecks.DecisionCheck(eval));
+        }
+
+        /// <summary>
+        /// The request context STS builds: the token's provider keys, the STS keys whose value is known locally (time,
+        /// region, session name, endpoint scheme), then what the user supplied with -ConditionContext.
+        /// </summary>
+        private static RequestContext BuildContext(DiagnosisInput input, TokenClaims t, string partition, string account)
+        {
+            RequestContext ctx = OidcConditionKeys.BuildContext(t, partition, account)
+                .SetStsRequestKeys(input.Now, input.Region, input.RoleSessionName, input.StsEndpoint);
+            if (input.ConditionContext != null) ctx.SetConditionContext(input.ConditionContext);
+            return ctx;
         }
 
         private static DiagnosisCheck Skip(string name, string detail) => new DiagnosisCheck(name, CheckResult.Skip, detail);

@@ -16,7 +16,7 @@ namespace GitlabSts.Core.Policy
             var body = new StringBuilder();
             body.Append("\n  ").Append(s.PrincipalMatched ? "ok: " : "FAILED: ").Append(s.PrincipalDetail);
             body.Append("\n  ").Append(s.ActionMatched ? "ok: " : "FAILED: ").Append(s.ActionDetail);
-            foreach (ConditionVerdict c in s.Conditions) body.Append("\n  ").Append(c.Matched ? "ok: " : "FAILED: ").Append(c.Detail);
+            foreach (ConditionVerdict c in s.Conditions) body.Append("\n  ").Append(c.Matched ? "ok: " : c.Indeterminate ? "UNKNOWN: " : "FAILED: ").Append(c.Detail);
             if (s.Conditions.Count == 0) body.Append("\n  (no conditions)");
 
             if (s.Error != null)
@@ -24,11 +24,21 @@ namespace GitlabSts.Core.Policy
                 return new DiagnosisCheck(s.Label, CheckResult.Fail, $"Invalid statement: {s.Error}." + body, CheckCodes.InvalidTrustPolicy,
                     "Fix the statement: Effect is \"Allow\" or \"Deny\" (case-sensitive).");
             }
-            ConditionVerdict? unknown = s.Conditions.FirstOrDefault(c => c.UnknownOperator);
-            if (unknown != null)
+            ConditionVerdict? invalid = s.Conditions.FirstOrDefault(c => c.IsInvalid);
+            if (invalid != null)
             {
-                return new DiagnosisCheck(s.Label, CheckResult.Fail, $"Invalid condition: {unknown.Detail}." + body, CheckCodes.InvalidTrustPolicy,
-                    "Use an IAM condition operator such as StringEquals, StringLike, StringNotEquals, StringNotLike, Null (optionally …IfExists, ForAnyValue:/ForAllValues:).");
+                return new DiagnosisCheck(s.Label, CheckResult.Fail, $"Invalid condition: {invalid.Detail}." + body, CheckCodes.InvalidTrustPolicy,
+                    invalid.UnknownOperator
+                        ? "Use an IAM condition operator (String*, Numeric*, Date*, Bool, BinaryEquals, IpAddress/NotIpAddress, Arn*, Null; "
+                            + "optionally …IfExists, ForAnyValue:/ForAllValues:)."
+                        : $"Give {invalid.Operator} values of its type for {invalid.Key} (IAM rejects this policy with \"Invalid condition data type\").");
+            }
+            if (s.Applicability == TriState.Indeterminate)
+            {
+                string keys = Text.List(s.UnknownKeys);
+                string what = s.IsDeny ? "Deny statement may apply" : "Allow statement may apply";
+                return new DiagnosisCheck(s.Label, CheckResult.Warn,
+                    $"{what}: it hinges on {keys}, known only to AWS at request time." + body, null, SupplyHint(s.UnknownKeys));
             }
             string reason = FirstReason(s);
             if (s.IsDeny)
@@ -53,7 +63,7 @@ namespace GitlabSts.Core.Policy
         {
             if (!s.PrincipalMatched) return s.PrincipalDetail;
             if (!s.ActionMatched) return s.ActionDetail;
-            ConditionVerdict? c = s.Conditions.FirstOrDefault(x => !x.Matched);
+            ConditionVerdict? c = s.Conditions.FirstOrDefault(x => x.Result == TriState.False) ?? s.Conditions.FirstOrDefault(x => !x.Matched);
             return c?.Detail ?? "every part matches";
         }
 
@@ -61,7 +71,9 @@ namespace GitlabSts.Core.Policy
         {
             if (!s.PrincipalMatched) return $"Use \"Principal\": {{\"Federated\": \"{ctx.FederatedPrincipal}\"}}.";
             if (!s.ActionMatched) return $"Include {ctx.Action} in the statement's Action.";
-            ConditionVerdict c = s.Conditions.First(x => !x.Matched);
+            ConditionVerdict c = s.Conditions.First(x => x.Result == TriState.False);
+            string? renamed = RenamedIssuerKey(s, c, ctx);
+            if (renamed != null) return RenameHint(c, renamed, ctx);
             if (c.KeyNotExposed)
             {
                 return $"Remove the condition on {c.Key}: AWS does not expose it for {ctx.IssuerKey}; "
@@ -88,6 +100,42 @@ namespace GitlabSts.Core.Policy
             return colon >= 0 ? op.Substring(colon + 1) : op;
         }
 
+        /// <summary>What to do about keys only AWS knows: supply them with -ConditionContext, or test live.</summary>
+        internal static string SupplyHint(IReadOnlyList<string> keys)
+        {
+            string table = string.Join("; ", keys.Select(k => $"'{k}' = '<value>'"));
+            return $"Supply {Text.List(keys)} with -ConditionContext @{{ {table} }} to decide it here, or test live (without -Offline): only STS knows the real value.";
+        }
+
+        /// <summary>
+        /// The key to use instead of <paramref name="c"/>'s when it is keyed on another issuer than this statement's
+        /// provider (e.g. <c>gitlab.example.com:sub</c> in a statement for <c>gitlab.com</c>, a copy-paste that can never
+        /// match): <c>&lt;this issuer&gt;:&lt;claim&gt;</c>; null when the key is not such a key.
+        /// </summary>
+        internal static string? RenamedIssuerKey(StatementResult s, ConditionVerdict c, RequestContext ctx)
+        {
+            if (ctx.IssuerKey == null || !s.PrincipalMatched) return null;
+            int colon = c.Key.LastIndexOf(':');
+            if (colon <= 0 || colon == c.Key.Length - 1) return null;
+            string prefix = c.Key.Substring(0, colon), claim = c.Key.Substring(colon + 1);
+            if (!ctx.IsProviderKey(c.Key) || string.Equals(prefix, ctx.IssuerKey, StringComparison.OrdinalIgnoreCase)) return null;
+            // A statement that also names that issuer's provider means the key on purpose.
+            if (s.FederatedPrincipals.Any(f => f.EndsWith(":oidc-provider/" + prefix, StringComparison.OrdinalIgnoreCase))) return null;
+            return ctx.IssuerKey + ":" + claim;
+        }
+
+        private static string RenameHint(ConditionVerdict c, string renamed, RequestContext ctx)
+        {
+            string claim = renamed.Substring(ctx.IssuerKey!.Length + 1);
+            if (!OidcConditionKeys.IsExposed(ctx.IssuerKey, claim))
+            {
+                return $"{c.Key} names another issuer than this statement's provider ({ctx.IssuerKey}), and AWS does not expose {renamed} either: "
+                    + $"remove the condition and scope with {ctx.IssuerKey}:sub.";
+            }
+            return $"{c.Key} names another issuer than this statement's provider ({ctx.IssuerKey}), so it is never present: rename the key, "
+                + $"\"{c.Operator}\": {{\"{renamed}\": {ConditionEvaluator.Show(c.PolicyValues)}}}.";
+        }
+
         private static string WildcardHint(ConditionVerdict c)
         {
             string like = BaseOp(c.Operator).Replace("IgnoreCase", "").Replace("Equals", "Like");
@@ -105,9 +153,19 @@ namespace GitlabSts.Core.Policy
                     string.Join("; ", wild.Select(x => $"{x.s.Label}: {x.c.Operator} {x.c.Key} {ConditionEvaluator.Show(x.c.PolicyValues)} compares \"*\"/\"?\" literally")) + ".",
                     null, WildcardHint(wild[0].c));
 
+            var foreign = all.Select(x => new { x.s, x.c, renamed = RenamedIssuerKey(x.s, x.c, ctx) }).Where(x => x.renamed != null).ToList();
             var unexposed = all.Where(x => x.c.KeyNotExposed).ToList();
             string exposed = string.Join(", ", OidcConditionKeys.ExposedClaims(ctx.IssuerKey ?? "").Select(c => ctx.IssuerKey + ":" + c));
-            yield return unexposed.Count == 0
+            if (foreign.Count > 0)
+            {
+                yield return new DiagnosisCheck(UnexposedKeyTrap, CheckResult.Warn,
+                    string.Join("; ", foreign.Select(x => $"{x.s.Label}: {x.c.Key} is keyed on another issuer than the statement's provider {ctx.IssuerKey}"))
+                    + $": STS sets only {ctx.IssuerKey}: keys for this provider's tokens, so such a condition is never present"
+                    + (unexposed.Count > 0 ? $"; AWS does not expose {Text.List(unexposed.Select(x => x.c.Key).Distinct(StringComparer.OrdinalIgnoreCase))} for {ctx.IssuerKey}" : "")
+                    + ".",
+                    null, RenameHint(foreign[0].c, foreign[0].renamed!, ctx));
+            }
+            else yield return unexposed.Count == 0
                 ? new DiagnosisCheck(UnexposedKeyTrap, CheckResult.Pass, $"Every {ctx.IssuerKey}: condition key is one AWS exposes ({exposed}).")
                 : new DiagnosisCheck(UnexposedKeyTrap, CheckResult.Warn,
                     $"AWS does not expose {Text.List(unexposed.Select(x => x.c.Key).Distinct(StringComparer.OrdinalIgnoreCase))} as condition key(s) for issuer {ctx.IssuerKey} "
@@ -130,9 +188,14 @@ namespace GitlabSts.Core.Policy
             string key = ctx.IssuerKey + ":sub";
             var open = eval.Statements
                 .Where(s => s.IsAllow && s.Error == null && s.ActionMatched && (s.PrincipalMatched || s.FederatedPrincipals.Count > 0))
+                // A statement with a condition keyed on another issuer that is false (a positive operator on a key never present)
+                // never applies, so it is not open; UnexposedConditionKey reports the key.
+                .Where(s => !s.Conditions.Any(c => c.Result == TriState.False && RenamedIssuerKey(s, c, ctx) != null))
+                // StringEquals/StringLike and their IfExists forms with a concrete value scope sub (a GitLab token always has sub).
                 .Where(s => !s.Conditions.Any(c => string.Equals(c.Key, key, StringComparison.OrdinalIgnoreCase)
+                    && BaseOp(c.Operator).StartsWith("String", StringComparison.OrdinalIgnoreCase)
                     && c.Operator.IndexOf("Not", StringComparison.OrdinalIgnoreCase) < 0
-                    && c.Operator.IndexOf("IfExists", StringComparison.OrdinalIgnoreCase) < 0
+                    && c.PolicyValues.Count > 0
                     && !c.PolicyValues.Any(v => v == "*" || v == "project_path:*")))
                 .ToList();
             if (open.Count == 0)
@@ -155,6 +218,13 @@ namespace GitlabSts.Core.Policy
                     StatementResult deny = eval.Statements.First(s => s.Applies && s.IsDeny);
                     return new DiagnosisCheck(Decision, CheckResult.Fail, $"Explicit deny: {deny.Label} denies this token (a Deny wins over any Allow).",
                         CheckCodes.ExplicitDeny, $"Narrow or remove {deny.Label}.");
+                case PolicyDecision.Indeterminate:
+                    string keys = Text.List(eval.UnknownKeys);
+                    return new DiagnosisCheck(Decision, CheckResult.Fail,
+                        $"Indeterminate: whether this token may assume the role hinges on {keys}, known only to AWS at request time; "
+                        + $"supply {(eval.UnknownKeys.Count == 1 ? "it" : "them")} with -ConditionContext, or test live (without -Offline). "
+                        + $"Deciding: {string.Join(", ", eval.DecidingStatements.Select(s => s.Label))}.",
+                        CheckCodes.Indeterminate, SupplyHint(eval.UnknownKeys));
                 default:
                     return new DiagnosisCheck(Decision, CheckResult.Fail,
                         $"Implicit deny: none of the {eval.Statements.Count} statement(s) allows sts:AssumeRoleWithWebIdentity for this token.",

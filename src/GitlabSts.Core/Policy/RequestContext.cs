@@ -1,4 +1,5 @@
 using System;
+using System.Collections;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
@@ -113,7 +114,8 @@ namespace GitlabSts.Core.Policy
         /// a value list makes the key present (an empty list: present, empty set), null makes it absent.
         /// The token's own provider keys (<c>&lt;IssuerKey&gt;:&lt;claim&gt;</c>) come from the token and cannot be supplied.
         /// </summary>
-        /// <exception cref="ArgumentException">a key is not <c>prefix:name</c>, or is one of the token's provider keys</exception>
+        /// <exception cref="GitlabStsException">InvalidPolicy (InvalidArgument): a key is not <c>prefix:name</c>, or is an identity
+        /// provider's key (the contract has no id of its own for -ConditionContext).</exception>
         public RequestContext SetConditionContext(IEnumerable<KeyValuePair<string, IReadOnlyList<string>?>> values)
         {
             if (values == null) throw new ArgumentNullException(nameof(values));
@@ -124,11 +126,12 @@ namespace GitlabSts.Core.Policy
                 int colon = key.IndexOf(':');
                 if (colon <= 0 || colon == key.Length - 1)
                 {
-                    throw new ArgumentException($"The condition key \"{key}\" is not of the form prefix:name (e.g. aws:SourceIp).", nameof(values));
+                    throw BadConditionContext($"-ConditionContext key '{key}' is not a condition key of the form prefix:name (e.g. aws:SourceIp).");
                 }
                 if (IsProviderKey(key))
                 {
-                    throw new ArgumentException($"The condition key \"{key}\" is an identity provider key: its value comes from the token, not from the condition context.", nameof(values));
+                    throw BadConditionContext($"-ConditionContext key '{key}' is an identity provider's key: STS takes its value from the token only. "
+                        + "Remove it from -ConditionContext; pass a token (or what-if claims) with that claim instead.");
                 }
             }
             foreach (KeyValuePair<string, IReadOnlyList<string>?> kv in list)
@@ -138,6 +141,63 @@ namespace GitlabSts.Core.Policy
             }
             return this;
         }
+
+        /// <summary>
+        /// -ConditionContext as given in PowerShell (a hashtable: key -> a string, strings, or $null for "absent") as the
+        /// list <see cref="SetConditionContext"/> takes. Numbers and booleans become IAM's text (<c>300</c>, <c>true</c>), dates
+        /// ISO 8601 UTC. <paramref name="unwrap"/> turns a host wrapper (PowerShell's PSObject) into its value; null: none.
+        /// </summary>
+        /// <exception cref="GitlabStsException">InvalidPolicy: a key is blank, or a value is neither a scalar nor a list of scalars.</exception>
+        public static IReadOnlyList<KeyValuePair<string, IReadOnlyList<string>?>> ConditionContextFrom(IDictionary? values, Func<object?, object?>? unwrap = null)
+        {
+            var list = new List<KeyValuePair<string, IReadOnlyList<string>?>>();
+            if (values == null) return list;
+            Func<object?, object?> un = unwrap ?? (o => o);
+            foreach (DictionaryEntry e in values)
+            {
+                string key = Convert.ToString(un(e.Key), CultureInfo.InvariantCulture)?.Trim() ?? "";
+                if (key.Length == 0) throw BadConditionContext("-ConditionContext has a blank key; name each key as prefix:name (e.g. aws:SourceIp).");
+                object? v = un(e.Value);
+                if (v == null)
+                {
+                    list.Add(new KeyValuePair<string, IReadOnlyList<string>?>(key, null));
+                    continue;
+                }
+                var strings = new List<string>();
+                if (v is IEnumerable many && !(v is string))
+                {
+                    if (v is IDictionary) throw BadValue(key);
+                    foreach (object? item in many) strings.Add(Scalar(un(item)) ?? throw BadValue(key));
+                }
+                else
+                {
+                    strings.Add(Scalar(v) ?? throw BadValue(key));
+                }
+                list.Add(new KeyValuePair<string, IReadOnlyList<string>?>(key, strings));
+            }
+            return list;
+        }
+
+        private static string? Scalar(object? v)
+        {
+            switch (v)
+            {
+                case null: return null;
+                case string s: return s;
+                case bool b: return b ? "true" : "false";
+                case DateTimeOffset d: return d.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+                case DateTime d: return d.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+                case IEnumerable _: return null;
+                case IFormattable f: return f.ToString(null, CultureInfo.InvariantCulture);
+                default: return v.ToString();
+            }
+        }
+
+        private static GitlabStsException BadValue(string key) =>
+            BadConditionContext($"-ConditionContext value of '{key}' is not a string or a list of strings (use $null to mark the key absent).");
+
+        private static GitlabStsException BadConditionContext(string message) =>
+            new GitlabStsException(ErrorIds.InvalidPolicy, ErrorKind.InvalidArgument, message, "ConditionContext");
 
         public bool TryGet(string key, out IReadOnlyList<string> values)
         {

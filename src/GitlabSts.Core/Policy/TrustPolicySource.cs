@@ -8,16 +8,23 @@ namespace GitlabSts.Core.Policy
     public static class TrustPolicySource
     {
         /// <summary>
-        /// The trust policy text of <paramref name="value"/>: null when blank, the value itself when it starts with '{',
+        /// The trust policy text of <paramref name="value"/>: null when not given, the value itself when it starts with '{',
         /// else the content of the file it names. <paramref name="resolvePath"/> turns the path into a full one as the
         /// user meant it (PowerShell's current location, ~), and is called only for a path.
         /// </summary>
-        /// <exception cref="GitlabStsException">InvalidPolicy: the path holds an ID token, or the file cannot be read.</exception>
+        /// <exception cref="GitlabStsException">InvalidPolicy: empty or whitespace, the path holds an ID token, or the file cannot be read.</exception>
         public static string? Read(string? value, Func<string, string> resolvePath)
         {
-            if (string.IsNullOrWhiteSpace(value))
+            if (value == null)
             {
                 return null;
+            }
+
+            if (value.Trim().Length == 0)
+            {
+                throw new GitlabStsException(ErrorIds.InvalidPolicy, ErrorKind.InvalidArgument,
+                    "-TrustPolicy is empty. Pass the role's trust policy JSON or the path of a file holding it " +
+                    "(aws iam get-role --role-name <name> --query Role.AssumeRolePolicyDocument), or leave -TrustPolicy out.", "TrustPolicy");
             }
 
             if (value!.TrimStart().StartsWith("{", StringComparison.Ordinal))

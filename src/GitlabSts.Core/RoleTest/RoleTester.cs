@@ -20,6 +20,9 @@ namespace GitlabSts.Core.RoleTest
         public bool Offline { get; set; }
 
         public bool VerifySignature { get; set; }
+
+        /// <summary>-ConditionContext: values for condition keys only AWS knows (null value = absent); null when not given.</summary>
+        public IReadOnlyList<KeyValuePair<string, IReadOnlyList<string>?>>? ConditionContext { get; set; }
     }
 
     public sealed class RoleTestResult
@@ -64,6 +67,7 @@ namespace GitlabSts.Core.RoleTest
         public const string SignatureCheck = SignatureVerifier.CheckName;
         public const string ExchangeCheck = "Exchange";
         public const string CallerIdentityCheck = "CallerIdentity";
+        public const string AudienceCheck = "Audience";
 
         /// <param name="exchanger">The STS exchange (tests pass a fake one); default: the real STS.</param>
         /// <param name="callerIdentity">GetCallerIdentity with the new credentials (tests pass a fake); default: the real STS.</param>
@@ -71,10 +75,17 @@ namespace GitlabSts.Core.RoleTest
             DateTimeOffset now, CancellationToken cancel, StsExchanger? exchanger = null,
             Func<ExchangeResult, CancellationToken, CallerIdentity>? callerIdentity = null)
         {
+            if (options.ConditionContext != null)
+            {
+                // A malformed -ConditionContext is an invalid invocation (InvalidPolicy), whatever the token.
+                new RequestContext("-").SetConditionContext(options.ConditionContext);
+            }
+
             ExchangeRequest request;
+            string? audience = settings.Audience;
             try
             {
-                request = ExchangeRequest.Resolve(settings, env, log, now, checkTokenTimes: false);
+                request = ResolveReportingAudience(settings, env, log, now);
             }
             catch (GitlabStsException e) when (e.ErrorId == ErrorIds.MalformedToken)
             {
@@ -87,6 +98,16 @@ namespace GitlabSts.Core.RoleTest
                 new DiagnosisCheck(TokenShapeCheck, CheckResult.Pass,
                     $"A signed JWT ({token.Algorithm}{(token.KeyId != null ? $", kid {token.KeyId}" : string.Empty)}) from {token.Origin}."),
             };
+            bool audienceMismatch = !string.IsNullOrEmpty(audience) && !token.Audience.Contains(audience!, StringComparer.Ordinal);
+            if (!string.IsNullOrEmpty(audience))
+            {
+                checks.Add(audienceMismatch
+                    ? new DiagnosisCheck(AudienceCheck, CheckResult.Fail,
+                        $"The token's aud is {Text.List(token.Audience)}, not the requested -Audience \"{audience}\": the exchange cmdlets refuse it (InvalidIdentityToken).",
+                        CheckCodes.AudienceMismatch,
+                        $"Set aud: {audience} for this token under id_tokens: in .gitlab-ci.yml, or pass the -Audience the token was issued for.")
+                    : new DiagnosisCheck(AudienceCheck, CheckResult.Pass, $"The token's aud includes the requested -Audience \"{audience}\"."));
+            }
 
             DiagnosisResult diagnosis = OidcDiagnosis.Run(new DiagnosisInput
             {
@@ -97,6 +118,11 @@ namespace GitlabSts.Core.RoleTest
                 ClientIds = options.ClientIds,
                 Now = now,
                 ClockSkew = TokenTimes.DefaultClockSkew,
+                RequireTrustPolicy = options.Offline,
+                Region = request.Region,
+                RoleSessionName = request.RoleSessionName,
+                StsEndpoint = request.Endpoint ?? (Uri.TryCreate(Partitions.StsEndpoint(request.Region), UriKind.Absolute, out Uri? u) ? u : null),
+                ConditionContext = options.ConditionContext,
             });
             checks.AddRange(diagnosis.Checks);
 
@@ -137,9 +163,14 @@ namespace GitlabSts.Core.RoleTest
                     // Like an expired token: the exchange refuses it locally (InvalidIdentityToken), and STS would too.
                     checks.Add(new DiagnosisCheck(ExchangeCheck, CheckResult.Skip, "Skipped: the token is not valid yet (nbf is in the future), so STS would refuse it."));
                 }
+                else if (audienceMismatch)
+                {
+                    checks.Add(new DiagnosisCheck(ExchangeCheck, CheckResult.Skip, "Skipped: the token's aud is not the requested -Audience, so the exchange would refuse it."));
+                }
                 else
                 {
                     liveFailure = RunLive(request, result, checks, exchanger ?? new StsExchanger(), callerIdentity ?? CallerIdentity.Get, log, cancel);
+                    SettleIndeterminate(checks);
                 }
             }
 
@@ -167,6 +198,52 @@ namespace GitlabSts.Core.RoleTest
             }
 
             return result;
+        }
+
+        /// <summary>
+        /// ExchangeRequest.Resolve, except that a token whose aud is not the requested -Audience is returned (the caller
+        /// reports it as a Fail check) instead of thrown as InvalidIdentityToken, as the exchange cmdlets do.
+        /// </summary>
+        private static ExchangeRequest ResolveReportingAudience(ExchangeSettings settings, IEnvironmentReader env, ICoreLog log, DateTimeOffset now)
+        {
+            try
+            {
+                return ExchangeRequest.Resolve(settings, env, log, now, checkTokenTimes: false);
+            }
+            catch (GitlabStsException e) when (e.ErrorId == ErrorIds.InvalidIdentityToken && !string.IsNullOrEmpty(settings.Audience))
+            {
+                // -Audience holding a token stays an error (its message never echoes the value).
+                ExchangeRequest.RejectTokenIn("Audience", ErrorIds.InvalidIdentityToken, settings.Audience);
+                string? audience = settings.Audience;
+                settings.Audience = null;
+                try
+                {
+                    return ExchangeRequest.Resolve(settings, env, log, now, checkTokenTimes: false);
+                }
+                finally
+                {
+                    settings.Audience = audience;
+                }
+            }
+        }
+
+        /// <summary>
+        /// Live, STS has the last word on a decision that hinged on keys only AWS knows: the Indeterminate Decision check
+        /// becomes a Pass when the exchange succeeded (the verdict is IAM's), a Warn when it failed (the Exchange check says why).
+        /// </summary>
+        private static void SettleIndeterminate(List<DiagnosisCheck> checks)
+        {
+            int i = checks.FindIndex(c => c.Name == PolicyChecks.Decision && c.Code == CheckCodes.Indeterminate);
+            DiagnosisCheck? exchange = checks.LastOrDefault(c => c.Name == ExchangeCheck);
+            if (i < 0 || exchange == null) return;
+            string was = checks[i].Detail;
+            int semi = was.IndexOf(';');
+            string hinged = semi > 0 ? was.Substring(0, semi) : was;
+            checks[i] = exchange.Result == CheckResult.Pass
+                ? new DiagnosisCheck(PolicyChecks.Decision, CheckResult.Pass,
+                    $"Allow, decided live: STS returned credentials (see Exchange). Locally: {hinged}.")
+                : new DiagnosisCheck(PolicyChecks.Decision, CheckResult.Warn,
+                    $"{hinged}; STS refused the exchange (see Exchange).", null, checks[i].Hint);
         }
 
         private static GitlabStsException? RunLive(ExchangeRequest request, RoleTestResult result, List<DiagnosisCheck> checks,

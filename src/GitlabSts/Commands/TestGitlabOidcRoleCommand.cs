@@ -1,4 +1,5 @@
 using System;
+using System.Collections;
 using System.Management.Automation;
 using GitlabSts.Core;
 using GitlabSts.Core.Policy;
@@ -28,6 +29,10 @@ namespace GitlabSts.Commands
         [Parameter]
         public SwitchParameter Quiet { get; set; }
 
+        /// <summary>Values of condition keys only AWS knows (aws:SourceIp = '203.0.113.5'); $null marks a key absent.</summary>
+        [Parameter]
+        public Hashtable? ConditionContext { get; set; }
+
         protected override void ProcessRecord()
         {
             Invoke(() =>
@@ -38,6 +43,8 @@ namespace GitlabSts.Commands
                     ClientIds = ClientId,
                     Offline = Offline,
                     VerifySignature = VerifySignature,
+                    ConditionContext = ConditionContext == null ? null
+                        : RequestContext.ConditionContextFrom(ConditionContext, o => o is PSObject p ? p.BaseObject : o),
                 };
                 RoleTestResult result = RoleTester.Run(SettingsFromParameters(), options, ProcessEnvironment.Instance, Log, DateTimeOffset.UtcNow, CancelToken);
                 if (Quiet)

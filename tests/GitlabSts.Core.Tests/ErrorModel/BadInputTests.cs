@@ -344,6 +344,23 @@ namespace GitlabSts.Core.Tests.ErrorModel
             yield return Row("TrustPolicySource path with NUL", ErrorIds.InvalidPolicy, () => TrustPolicySource.Read("a\0b", asIs));
             yield return Row("TrustPolicySource path too long", ErrorIds.InvalidPolicy, () => TrustPolicySource.Read(Path.Combine(Path.GetTempPath(), new string('a', 5000)), asIs));
             yield return Row("TrustPolicySource a token as the path", ErrorIds.InvalidPolicy, () => TrustPolicySource.Read(TestTokens.Mint(), asIs));
+            yield return Row("TrustPolicySource empty", ErrorIds.InvalidPolicy, () => TrustPolicySource.Read("", asIs));
+            yield return Row("TrustPolicySource whitespace", ErrorIds.InvalidPolicy, () => TrustPolicySource.Read(" \t\r\n ", asIs));
+
+            // -ConditionContext (RequestContext.SetConditionContext / ConditionContextFrom): InvalidPolicy, as the contract has no id of its own.
+            foreach (string key in new[] { "", "SourceIp", "aws:", ":SourceIp", "gitlab.com:sub", "gitlab.example.com:project_path", "accounts.google.com:aud" })
+            {
+                yield return Row($"TrustPolicyEvaluator condition context key '{key}'", ErrorIds.InvalidPolicy, () =>
+                    OidcConditionKeys.BuildContext(GitlabClaims, "aws", "123456789012").SetConditionContext(
+                        new[] { new KeyValuePair<string, IReadOnlyList<string>?>(key, new[] { "x" }) }));
+            }
+            foreach (object? value in new object?[] { new System.Collections.Hashtable { ["a"] = "b" }, new object[] { "ok", new object[] { "nested" } } })
+            {
+                yield return Row($"TrustPolicyEvaluator condition context value {value?.GetType().Name}", ErrorIds.InvalidPolicy, () =>
+                    RequestContext.ConditionContextFrom(new System.Collections.Hashtable { ["aws:SourceIp"] = value }));
+            }
+            yield return Row("TrustPolicyEvaluator condition context blank key", ErrorIds.InvalidPolicy, () =>
+                RequestContext.ConditionContextFrom(new System.Collections.Hashtable { [" "] = "x" }));
         }
 
         // ---------------- OidcDiagnosis ----------------
@@ -389,6 +406,13 @@ namespace GitlabSts.Core.Tests.ErrorModel
             yield return Test("garbage token", null, s => s.Token = new TokenSource(TokenSourceKind.Text, "garbage"));
             yield return Test("token with bad claims", null, s => s.Token = new TokenSource(TokenSourceKind.Text, Jwt("{\"alg\":\"RS256\"}", "{\"iss\":5}")));
             yield return Test("no token", ErrorIds.TokenNotFound, s => s.Token = TokenSource.Discover);
+            yield return Row("RoleTester condition context on a provider key", ErrorIds.InvalidPolicy, () =>
+                RoleTester.Run(Settings(), new RoleTestOptions { Offline = true, ConditionContext = new[] { new KeyValuePair<string, IReadOnlyList<string>?>("gitlab.com:sub", new[] { "x" }) } },
+                    Env.Of(), NullLog.Instance, TestTokens.Now, CancellationToken.None));
+            yield return Row("RoleTester condition context key without prefix", ErrorIds.InvalidPolicy, () =>
+                RoleTester.Run(Settings("garbage"), new RoleTestOptions { Offline = true, ConditionContext = new[] { new KeyValuePair<string, IReadOnlyList<string>?>("SourceIp", null) } },
+                    Env.Of(), NullLog.Instance, TestTokens.Now, CancellationToken.None));
+            yield return Test("audience mismatch is reported", null, s => s.Audience = "not-the-token-aud");
             for (int i = 0; i < BadPolicies.Length; i++)
             {
                 string p = BadPolicies[i];

@@ -117,8 +117,9 @@ namespace GitlabSts.Core.Tests.Policy
 
         [Theory]
         [InlineData("{'StringLike':{'gitlab.com:sub':'*'}}")]
-        [InlineData("{'StringLikeIfExists':{'gitlab.com:sub':'project_path:acme/*'}}")]
+        [InlineData("{'StringLikeIfExists':{'gitlab.com:sub':'project_path:*'}}")]
         [InlineData("{'StringNotLike':{'gitlab.com:sub':'project_path:evil/*'}}")]
+        [InlineData("{'Null':{'gitlab.com:sub':'false'}}")]
         public void Sub_condition_that_restricts_nothing_warns(string condition)
         {
             Assert.Equal(CheckResult.Warn, Check(Run(PolicyFor(GitlabComProvider, condition)), "SubjectScope").Result);

@@ -92,19 +92,22 @@ namespace GitlabSts.Core.Tests.Policy
         }
 
         [Theory]
-        [InlineData("gitlab.com:sub", "identity provider key")]
-        [InlineData("GitLab.com:environment", "identity provider key")]
-        [InlineData("gitlab.example.com:sub", "identity provider key")]
-        [InlineData("SourceIp", "not of the form prefix:name")]
-        [InlineData("aws:", "not of the form prefix:name")]
-        [InlineData(":x", "not of the form prefix:name")]
+        [InlineData("gitlab.com:sub", "identity provider's key")]
+        [InlineData("GitLab.com:environment", "identity provider's key")]
+        [InlineData("gitlab.example.com:sub", "identity provider's key")]
+        [InlineData("SourceIp", "of the form prefix:name")]
+        [InlineData("aws:", "of the form prefix:name")]
+        [InlineData(":x", "of the form prefix:name")]
         public void Condition_context_refuses_provider_and_malformed_keys_and_sets_nothing(string key, string message)
         {
             RequestContext ctx = GitlabComContext();
             var supplied = new Dictionary<string, IReadOnlyList<string>?> { ["aws:SourceIp"] = new[] { "203.0.113.7" }, [key] = new[] { "x" } };
 
-            ArgumentException ex = Assert.Throws<ArgumentException>(() => ctx.SetConditionContext(supplied));
+            GitlabStsException ex = Assert.Throws<GitlabStsException>(() => ctx.SetConditionContext(supplied));
 
+            Assert.Equal(ErrorIds.InvalidPolicy, ex.ErrorId);
+            Assert.Equal(ErrorKind.InvalidArgument, ex.Kind);
+            Assert.StartsWith("-ConditionContext key ", ex.Message);
             Assert.Contains(message, ex.Message);
             Assert.Contains(key, ex.Message);
             Assert.Equal(KeyState.Unknown, ctx.Lookup("aws:SourceIp", out _));

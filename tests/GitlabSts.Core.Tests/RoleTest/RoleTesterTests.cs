@@ -331,10 +331,174 @@ namespace GitlabSts.Core.Tests.RoleTest
         public void Role_ARN_comes_from_the_environment_when_not_given()
         {
             var h = new Harness();
-            RoleTestResult r = h.Run(role: null, options: new RoleTestOptions { Offline = true },
+            RoleTestResult r = h.Run(role: null, options: new RoleTestOptions { Offline = true, TrustPolicyJson = AllowsToken },
                 env: Env.Of(("ROLE_ARN", "arn:aws:iam::123456789012:role/from-env")));
             Assert.Equal("arn:aws:iam::123456789012:role/from-env", r.RoleArn);
             Assert.True(r.Success, Failures(r));
+        }
+
+        // ---------------- no verdict without a policy (16.3) ----------------
+
+        [Fact]
+        public void Offline_without_a_trust_policy_is_NoTrustPolicy()
+        {
+            var h = new Harness();
+            RoleTestResult r = h.Run(options: new RoleTestOptions { Offline = true });
+
+            Assert.False(r.Success);
+            Assert.Equal(CheckCodes.NoTrustPolicy, r.ErrorCode);
+            Assert.StartsWith("TrustPolicy: No trust policy given", r.Message);
+            Assert.Contains("-TrustPolicy", r.Hint);
+            Assert.Empty(h.Sts.Calls);
+            Assert.False(string.IsNullOrEmpty(r.SuggestedTrustPolicy));
+        }
+
+        [Fact]
+        public void Live_without_a_trust_policy_lets_STS_decide()
+        {
+            var h = new Harness();
+            h.Sts.Answer(StsFakes.Response());
+            RoleTestResult r = h.Run(options: new RoleTestOptions());
+
+            Assert.True(r.Success, Failures(r));
+            Assert.Equal(CheckResult.Skip, Check(r, "TrustPolicy").Result);
+        }
+
+        // ---------------- -Audience (16.4) ----------------
+
+        [Fact]
+        public void An_audience_the_token_lacks_is_a_Fail_check_not_a_throw_and_STS_is_not_called()
+        {
+            var h = new Harness();
+            RoleTestResult r = RunWithAudience(h, "foo", offline: false);
+
+            Assert.False(r.Success);
+            Assert.Equal(CheckCodes.AudienceMismatch, r.ErrorCode);
+            DiagnosisCheck c = Check(r, RoleTester.AudienceCheck);
+            Assert.Equal(CheckResult.Fail, c.Result);
+            Assert.Contains("\"https://gitlab.com\"", c.Detail);
+            Assert.Contains("-Audience \"foo\"", c.Detail);
+            Assert.Contains("aud: foo", c.Hint);
+            Assert.Equal(CheckResult.Skip, Check(r, RoleTester.ExchangeCheck).Result);
+            Assert.Empty(h.Sts.Calls);
+            Assert.Equal(new[] { "https://gitlab.com" }, r.Audience);
+        }
+
+        [Fact]
+        public void An_audience_the_token_has_is_a_Pass_check()
+        {
+            var h = new Harness();
+            h.Sts.Answer(StsFakes.Response());
+            RoleTestResult r = RunWithAudience(h, "https://gitlab.com", offline: false);
+
+            Assert.True(r.Success, Failures(r));
+            Assert.Equal(CheckResult.Pass, Check(r, RoleTester.AudienceCheck).Result);
+            Assert.Single(h.Sts.Calls);
+        }
+
+        [Fact]
+        public void An_audience_mismatch_stays_InvalidIdentityToken_for_the_exchange()
+        {
+            var settings = new ExchangeSettings { RoleArn = Role, Token = new TokenSource(TokenSourceKind.Text, TestTokens.Mint()), Audience = "foo" };
+            var e = Assert.Throws<GitlabStsException>(() => ExchangeRequest.Resolve(settings, Env.Of(), NullLog.Instance, Now));
+            Assert.Equal(ErrorIds.InvalidIdentityToken, e.ErrorId);
+        }
+
+        [Fact]
+        public void An_audience_that_holds_a_token_still_throws_without_echoing_it()
+        {
+            var h = new Harness();
+            string token = TestTokens.Mint();
+            var e = Assert.Throws<GitlabStsException>(() => RunWithAudience(h, token, offline: true));
+            Assert.Equal(ErrorIds.InvalidIdentityToken, e.ErrorId);
+            Assert.DoesNotContain(token, e.Message);
+        }
+
+        private static RoleTestResult RunWithAudience(Harness h, string audience, bool offline)
+        {
+            var settings = new ExchangeSettings { RoleArn = Role, Token = new TokenSource(TokenSourceKind.Text, TestTokens.Mint()), Audience = audience, MaxAttempts = 1 };
+            RoleTestResult r = RoleTester.Run(settings, new RoleTestOptions { Offline = offline, TrustPolicyJson = AllowsToken }, Env.Of(), h.Log, Now,
+                CancellationToken.None, h.Sts.Exchanger(), (c, _) => h.Identity(c));
+            Assert.Equal(audience, settings.Audience);   // the caller's settings are left as given
+            return r;
+        }
+
+        // ---------------- indeterminate decisions (16.2) ----------------
+
+        private static readonly string AllowPlusPerimeterDeny = J("{'Version':'2012-10-17','Statement':["
+            + "{'Effect':'Allow','Principal':{'Federated':'" + GitlabComProvider + "'},'Action':'sts:AssumeRoleWithWebIdentity',"
+            + "'Condition':{'StringLike':{'gitlab.com:sub':'project_path:acme/*'}}},"
+            + "{'Sid':'DataPerimeter','Effect':'Deny','Principal':'*','Action':'sts:AssumeRoleWithWebIdentity','Condition':{'NotIpAddress':{'aws:SourceIp':'203.0.113.0/24'}}}]}");
+
+        private static IReadOnlyList<KeyValuePair<string, IReadOnlyList<string>>> SourceIp(string ip) =>
+            new[] { new KeyValuePair<string, IReadOnlyList<string>>("aws:SourceIp", new[] { ip }) };
+
+        [Fact]
+        public void Offline_an_indeterminate_decision_is_reported_with_what_to_supply()
+        {
+            var h = new Harness();
+            RoleTestResult r = h.Run(options: new RoleTestOptions { Offline = true, TrustPolicyJson = AllowPlusPerimeterDeny });
+
+            Assert.False(r.Success);
+            Assert.Equal(CheckCodes.Indeterminate, r.ErrorCode);
+            Assert.Contains("aws:SourceIp", r.Message);
+            Assert.Contains("-ConditionContext", r.Message);
+            Assert.Equal(CheckResult.Warn, Check(r, "Statement 2 (DataPerimeter)").Result);
+        }
+
+        [Theory]
+        [InlineData("203.0.113.5", true)]
+        [InlineData("198.51.100.7", false)]
+        public void Offline_the_condition_context_decides(string ip, bool allowed)
+        {
+            var h = new Harness();
+            RoleTestResult r = h.Run(options: new RoleTestOptions { Offline = true, TrustPolicyJson = AllowPlusPerimeterDeny, ConditionContext = SourceIp(ip) });
+
+            Assert.Equal(allowed, r.Success);
+            Assert.Equal(allowed ? null : CheckCodes.ExplicitDeny, r.ErrorCode);
+        }
+
+        [Fact]
+        public void Live_STS_settles_an_indeterminate_decision_when_the_exchange_works()
+        {
+            var h = new Harness();
+            h.Sts.Answer(StsFakes.Response());
+            RoleTestResult r = h.Run(options: new RoleTestOptions { TrustPolicyJson = AllowPlusPerimeterDeny });
+
+            Assert.True(r.Success, Failures(r));
+            Assert.Null(r.ErrorCode);
+            DiagnosisCheck d = Check(r, "Decision");
+            Assert.Equal(CheckResult.Pass, d.Result);
+            Assert.Contains("decided live", d.Detail);
+            Assert.Contains("aws:SourceIp", d.Detail);
+            Assert.Equal(CheckResult.Warn, Check(r, "Statement 2 (DataPerimeter)").Result);
+        }
+
+        [Fact]
+        public void Live_an_indeterminate_decision_refused_by_STS_reports_STS_answer()
+        {
+            var h = new Harness();
+            h.Sts.Fail(StsFakes.Failures["AccessDenied"].Make);
+            RoleTestResult r = h.Run(options: new RoleTestOptions { TrustPolicyJson = AllowPlusPerimeterDeny });
+
+            Assert.False(r.Success);
+            Assert.Equal("AccessDenied", r.ErrorCode);
+            Assert.Equal(CheckResult.Warn, Check(r, "Decision").Result);
+        }
+
+        [Fact]
+        public void The_exchange_region_session_and_endpoint_reach_the_request_context()
+        {
+            string policy = AllowWithCondition("{'StringLike':{'gitlab.com:sub':'project_path:acme/*','sts:RoleSessionName':'ci-*'},"
+                + "'StringEquals':{'aws:RequestedRegion':'eu-west-1'},'Bool':{'aws:SecureTransport':'false'}}");
+            RoleTestResult Run(string session, string region, string endpoint) => RoleTester.Run(
+                new ExchangeSettings { RoleArn = Role, Token = new TokenSource(TokenSourceKind.Text, TestTokens.Mint()), RoleSessionName = session, Region = region, EndpointUrl = endpoint },
+                new RoleTestOptions { Offline = true, TrustPolicyJson = policy }, Env.Of(), NullLog.Instance, Now, CancellationToken.None);
+
+            Assert.True(Run("ci-42", "eu-west-1", "http://localhost:5000").Success);
+            Assert.Equal(CheckCodes.TrustPolicyDenied, Run("laptop", "eu-west-1", "http://localhost:5000").ErrorCode);
+            Assert.Equal(CheckCodes.TrustPolicyDenied, Run("ci-42", "us-east-1", "http://localhost:5000").ErrorCode);
+            Assert.Equal(CheckCodes.TrustPolicyDenied, Run("ci-42", "eu-west-1", null).ErrorCode);   // the default endpoint is https
         }
     }
 }
