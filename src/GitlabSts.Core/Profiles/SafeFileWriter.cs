@@ -101,7 +101,7 @@ namespace GitlabSts.Core.Profiles
             using (Step(target, messages, "take the write lock on it", () => TakeLock(lockPath, target, messages)))
             {
                 Step(target, messages, "write it", () => StaleTempCleaner.Clean(dir, name));
-                FileStat? checkedFile = CheckReplaceable(target, messages);
+                FileStat? checkedFile = CheckReplaceable(target, messages, out string? readOnly);
                 bool latin1 = false;
                 string? current = Step(target, messages, "read it", () => Read(target, checkedFile, messages, out latin1));
 
@@ -109,6 +109,12 @@ namespace GitlabSts.Core.Profiles
                 if (next is null)
                 {
                     return false;
+                }
+
+                if (readOnly is not null)
+                {
+                    // Only a change is refused: a read-only file that needs none (a section already absent) is fine.
+                    throw messages.Fail(target, readOnly);
                 }
 
                 byte[] output = TextFileEncoding.Encode(next, latin1)
@@ -137,12 +143,17 @@ namespace GitlabSts.Core.Profiles
         /// fail before the first one, instead of leaving the first changed when the second cannot be written.
         /// </summary>
         /// <exception cref="FileWriteException">Like <see cref="Update"/>.</exception>
-        public void CheckWritable(string path, string description = "file", string? pathHint = null, bool probe = true)
+        public void CheckWritable(string path, string description = "file", string? pathHint = null, bool probe = true, bool replaces = true)
         {
             var messages = new Messages(description, pathHint);
             string target = Target(FullPath(path, messages), messages);
             string dir = ParentFolder(target, messages);
-            CheckReplaceable(target, messages);
+            CheckReplaceable(target, messages, out string? readOnly);
+            if (readOnly is not null && replaces)
+            {
+                throw messages.Fail(target, readOnly);
+            }
+
             string? existing = Step(target, messages, "write it", () => NearestExistingFolder(dir, target, messages));
             if (existing is null || !probe)
             {
@@ -193,18 +204,19 @@ namespace GitlabSts.Core.Profiles
         }
 
         /// <summary>
-        /// Under the lock: refuses a read-only file and a path that became a link, and returns what is there now (null
-        /// when missing, or without an inspector), which the read and the rename compare with.
+        /// Under the lock: refuses a path that became a link or a folder, and returns what is there now (null when missing,
+        /// or without an inspector), which the read and the rename compare with. <paramref name="readOnly"/> is the reason
+        /// to refuse a change when the user made the file read-only, else null.
         /// </summary>
-        private FileStat? CheckReplaceable(string target, Messages messages)
+        private FileStat? CheckReplaceable(string target, Messages messages, out string? readOnly)
         {
+            readOnly = null;
             if (inspector is null)
             {
-                bool readOnly = Step(target, messages, "check it", () => File.Exists(target) && (File.GetAttributes(target) & FileAttributes.ReadOnly) != 0);
-                if (readOnly)
+                if (Step(target, messages, "check it", () => File.Exists(target) && (File.GetAttributes(target) & FileAttributes.ReadOnly) != 0))
                 {
-                    throw messages.Fail(target, "the file is read-only, so it is not replaced and nothing was written. " +
-                        $"Clear its read-only attribute (attrib -R \"{target}\", or Set-ItemProperty -Path <path> -Name IsReadOnly -Value $false) to let it be changed, or choose another path{messages.Hint}.");
+                    readOnly = "the file is read-only, so it is not replaced and nothing was written. " +
+                        $"Clear its read-only attribute (attrib -R \"{target}\", or Set-ItemProperty -Path <path> -Name IsReadOnly -Value $false) to let it be changed, or choose another path{messages.Hint}.";
                 }
 
                 return null;
@@ -220,8 +232,8 @@ namespace GitlabSts.Core.Profiles
 
                 if (entry.ReadOnlyForOwner)
                 {
-                    throw messages.Fail(target, $"the file is read-only (mode {Convert.ToString(entry.Mode, 8).PadLeft(4, '0')}), so it is not replaced and nothing was written " +
-                        $"(as 'aws configure set' fails). Give its owner write permission (chmod u+w '{target}') to let it be changed, or choose another path{messages.Hint}.");
+                    readOnly = $"the file is read-only (mode {Convert.ToString(entry.Mode, 8).PadLeft(4, '0')}), so it is not replaced and nothing was written " +
+                        $"(as 'aws configure set' fails). Give its owner write permission (chmod u+w '{target}') to let it be changed, or choose another path{messages.Hint}.";
                 }
             }
 

@@ -297,8 +297,11 @@ namespace GitlabSts.Core.Tests.Profiles
             Assert.Equal(UnixFileMode.UserRead | UnixFileMode.GroupRead | UnixFileMode.OtherRead, File.GetUnixFileMode(target));
             Assert.Empty(Directory.GetFiles(dir.Path, "*.tmp"));
 
-            // Refused by the plan's pre-check too, so no token file is written before it.
+            // Refused by the plan's pre-check too, so no token file is written before it; a removal that may find
+            // nothing to remove is not refused up front, and an update that changes nothing is no write at all.
             Refused(() => { Writer().CheckWritable(target, "AWS config file"); return true; });
+            Writer().CheckWritable(target, "AWS credentials file", replaces: false);
+            Assert.False(Writer().Update(target, _ => null, "AWS credentials file"));
 
             // u+w is all it takes.
             File.SetUnixFileMode(target, UnixFileMode.UserRead | UnixFileMode.UserWrite);
