@@ -1,3 +1,4 @@
+using System;
 using System.IO;
 using System.Runtime.InteropServices;
 using System.Threading;
@@ -10,7 +11,8 @@ namespace GitlabSts.Core.Profiles
     /// </summary>
     internal static class AtomicFileReplace
     {
-        public static void Write(string dir, string name, string target, byte[] bytes, IFilePermissions permissions)
+        /// <param name="beforeReplace">Called after the temp file is written and before the rename (the writer's last identity check); its exception removes the temp file.</param>
+        public static void Write(string dir, string name, string target, byte[] bytes, IFilePermissions permissions, Action? beforeReplace = null)
         {
             string temp = Path.Combine(dir, StaleTempCleaner.NewTempName(name));
             try
@@ -20,6 +22,8 @@ namespace GitlabSts.Core.Profiles
                     stream.Write(bytes, 0, bytes.Length);
                     stream.Flush(flushToDisk: true);
                 }
+
+                beforeReplace?.Invoke();
 
                 // On Windows a reader that opened the target without FILE_SHARE_DELETE (another tool
                 // reading the config at this moment) makes the rename fail briefly: retry for ~2 s.

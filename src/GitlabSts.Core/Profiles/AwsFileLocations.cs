@@ -8,15 +8,58 @@ namespace GitlabSts.Core.Profiles
     /// <summary>
     /// Where the AWS CLIs and SDKs look for their files, as botocore does: <c>AWS_CONFIG_FILE</c> and
     /// <c>AWS_SHARED_CREDENTIALS_FILE</c>, else <c>~/.aws/config</c> and <c>~/.aws/credentials</c>; <c>~</c> is
-    /// <c>USERPROFILE</c> on Windows and <c>HOME</c> elsewhere. Every variable is read through the given environment.
+    /// (as Python's <c>os.path.expanduser</c>, which botocore uses) <c>USERPROFILE</c>, then <c>HOMEDRIVE</c>+<c>HOMEPATH</c>
+    /// on Windows, and <c>HOME</c> elsewhere. Every variable is read through the given environment, and the platform's
+    /// rules are an input, so the Windows rules are testable on Linux.
     /// </summary>
     public sealed class AwsFileLocations
     {
         private readonly IEnvironmentReader env;
+        private readonly bool windows;
 
         public AwsFileLocations(IEnvironmentReader env)
+            : this(env, RuntimeInformation.IsOSPlatform(OSPlatform.Windows))
+        {
+        }
+
+        /// <summary>Locations by the rules of Windows (<paramref name="windows"/>) or Unix, whatever the running platform.</summary>
+        public AwsFileLocations(IEnvironmentReader env, bool windows)
         {
             this.env = env ?? throw new ArgumentNullException(nameof(env));
+            this.windows = windows;
+        }
+
+        /// <summary>
+        /// The home folder <c>~</c> as botocore finds it: on Windows <c>USERPROFILE</c>, else <c>HOMEDRIVE</c> + <c>HOMEPATH</c>
+        /// (either may be missing); elsewhere <c>HOME</c>. When none is set, the process's own profile folder.
+        /// </summary>
+        public static string Home(IEnvironmentReader env, bool windows)
+        {
+            if (env is null)
+            {
+                throw new ArgumentNullException(nameof(env));
+            }
+
+            string? home;
+            if (windows)
+            {
+                home = env.Get("USERPROFILE");
+                if (string.IsNullOrEmpty(home) && env.Get("HOMEPATH") is string homePath)
+                {
+                    home = (env.Get("HOMEDRIVE") ?? string.Empty) + homePath;
+                }
+            }
+            else
+            {
+                home = env.Get("HOME");
+            }
+
+            if (string.IsNullOrEmpty(home))
+            {
+                home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
+            }
+
+            return home!;
         }
 
         /// <summary><c>$AWS_CONFIG_FILE</c> (with <c>~</c> expanded), else <c>~/.aws/config</c>.</summary>
@@ -45,7 +88,7 @@ namespace GitlabSts.Core.Profiles
 
             try
             {
-                return Path.GetFullPath(ExpandHome(path!));
+                return Full(ExpandHome(path!));
             }
             catch (Exception ex) when (ex is ArgumentException || ex is NotSupportedException || ex is PathTooLongException || ex is System.Security.SecurityException)
             {
@@ -64,37 +107,42 @@ namespace GitlabSts.Core.Profiles
             string? fromEnv = env.Get(variable);
             if (!string.IsNullOrEmpty(fromEnv))
             {
-                return Path.GetFullPath(ExpandHome(fromEnv!));
+                return Full(ExpandHome(fromEnv!));
             }
 
-            return Path.Combine(Home(), ".aws", fileName);
+            return Combine(Combine(Home(env, windows), ".aws"), fileName);
+        }
+
+        /// <summary>The full path; Windows rules applied on another platform keep the path as given (<c>C:\...</c> is not a Unix path to expand).</summary>
+        private string Full(string path) =>
+            windows == RuntimeInformation.IsOSPlatform(OSPlatform.Windows) ? Path.GetFullPath(path) : path;
+
+        private string Combine(string folder, string name)
+        {
+            if (windows == RuntimeInformation.IsOSPlatform(OSPlatform.Windows))
+            {
+                return Path.Combine(folder, name);
+            }
+
+            char separator = windows ? '\\' : '/';
+            return folder.Length == 0 || folder[folder.Length - 1] == separator || (windows && folder[folder.Length - 1] == '/')
+                ? folder + name
+                : folder + separator + name;
         }
 
         private string ExpandHome(string path)
         {
             if (path == "~")
             {
-                return Home();
+                return Home(env, windows);
             }
 
             if (path.StartsWith("~/", StringComparison.Ordinal) || path.StartsWith("~\\", StringComparison.Ordinal))
             {
-                return Path.Combine(Home(), path.Substring(2));
+                return Combine(Home(env, windows), path.Substring(2));
             }
 
             return path;
-        }
-
-        private string Home()
-        {
-            // As botocore's os.path.expanduser: USERPROFILE on Windows, HOME elsewhere.
-            string? home = RuntimeInformation.IsOSPlatform(OSPlatform.Windows) ? null : env.Get("HOME");
-            if (string.IsNullOrEmpty(home))
-            {
-                home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
-            }
-
-            return home!;
         }
     }
 }

@@ -246,7 +246,7 @@ namespace GitlabSts.Core.Profiles
             {
                 try
                 {
-                    writer.CheckWritable(change.Path, DescriptionOf(change), HintOf(change), probe && (change.Kind != ProfileChangeKind.RemoveSection || File.Exists(change.Path)));
+                    writer.CheckWritable(change.Path, DescriptionOf(change), HintOf(change), probe && (change.Kind != ProfileChangeKind.RemoveSection || File.Exists(change.Path)), replaces: change.Kind != ProfileChangeKind.RemoveSection);
                 }
                 catch (FileWriteException e)
                 {

@@ -6,7 +6,12 @@ namespace GitlabSts.Core.Profiles
     /// <summary>
     /// Read-modify-write of a small text file, safe against crashes and concurrent writers:
     /// <list type="number">
-    /// <item>a symbolic link is resolved to its final target, which is written (the link stays a link);</item>
+    /// <item>a symbolic link on the path is followed only when it is the current user's (or root's) and sits in a folder
+    /// no other user can change (<see cref="LinkGuard"/>); the real path found is written (the link stays a link), and
+    /// just before the rename the path is resolved again and the file compared (device and inode) with the one read
+    /// under the lock, so the file replaced is the one checked (Unix on .NET 8; Windows keeps following links as before,
+    /// and Windows PowerShell 5.1 refuses them);</item>
+    /// <item>a file its owner made read-only (no owner write bit; the ReadOnly attribute on Windows) is not replaced;</item>
     /// <item>missing folders are created owner-only (0700 / owner-only ACL);</item>
     /// <item>the file's inter-process lock is taken (<see cref="FileLock"/>, waiting up to <see cref="LockTimeout"/>);</item>
     /// <item>under the lock: leftover temp files of killed writers are deleted (<see cref="StaleTempCleaner"/>), the
@@ -20,15 +25,37 @@ namespace GitlabSts.Core.Profiles
     {
         private readonly IFilePermissions permissions;
 
+        /// <summary>Owners and identities for the link rules; null where links are handled as before (Windows).</summary>
+        private readonly IFileInspector? inspector;
+
         public SafeFileWriter()
             : this(FilePermissions.ForCurrentPlatform())
         {
         }
 
         public SafeFileWriter(IFilePermissions permissions, TimeSpan? lockTimeout = null)
+            : this(permissions, lockTimeout, DefaultInspector())
+        {
+        }
+
+        /// <summary>A writer with its own <see cref="IFileInspector"/> (tests: one that swaps a link mid-write).</summary>
+        internal SafeFileWriter(IFilePermissions permissions, TimeSpan? lockTimeout, IFileInspector? inspector)
         {
             this.permissions = permissions ?? throw new ArgumentNullException(nameof(permissions));
             LockTimeout = lockTimeout ?? TimeSpan.FromSeconds(30);
+            this.inspector = inspector;
+        }
+
+        /// <summary>The platform's inspector: Unix on .NET 8; null on Windows (both builds).</summary>
+        internal static IFileInspector? DefaultInspector()
+        {
+#if NET8_0_OR_GREATER
+            if (!OperatingSystem.IsWindows())
+            {
+                return UnixFileInspector.Instance;
+            }
+#endif
+            return null;
         }
 
         /// <summary>How long to wait for another writer's lock before failing.</summary>
@@ -52,17 +79,31 @@ namespace GitlabSts.Core.Profiles
             }
 
             var messages = new Messages(description, pathHint);
-            string target = Target(path, messages);
+            string full = FullPath(path, messages);
+            string target = Target(full, messages);
             string dir = ParentFolder(target, messages);
             string name = Path.GetFileName(target);
             Step(target, messages, "create its folder", () => EnsureDirectory(dir));
+
+            // The folders now exist: the path must still lead to the same real file, through a real folder.
+            FileStat? folder = null;
+            if (inspector is not null)
+            {
+                CheckSameTarget(full, target, messages);
+                folder = Step(target, messages, "check its folder", () => inspector.LStat(dir));
+                if (folder is not { IsLink: false, IsDirectory: true })
+                {
+                    throw messages.Changed(target);
+                }
+            }
 
             string lockPath = FileLock.PathFor(dir, name);
             using (Step(target, messages, "take the write lock on it", () => TakeLock(lockPath, target, messages)))
             {
                 Step(target, messages, "write it", () => StaleTempCleaner.Clean(dir, name));
+                FileStat? checkedFile = CheckReplaceable(target, messages, out string? readOnly);
                 bool latin1 = false;
-                string? current = Step(target, messages, "read it", () => File.Exists(target) ? TextFileEncoding.Decode(File.ReadAllBytes(target), out latin1) : null);
+                string? current = Step(target, messages, "read it", () => Read(target, checkedFile, messages, out latin1));
 
                 string? next = transform(current);
                 if (next is null)
@@ -70,9 +111,26 @@ namespace GitlabSts.Core.Profiles
                     return false;
                 }
 
+                if (readOnly is not null)
+                {
+                    // Only a change is refused: a read-only file that needs none (a section already absent) is fine.
+                    throw messages.Fail(target, readOnly);
+                }
+
                 byte[] output = TextFileEncoding.Encode(next, latin1)
                     ?? throw messages.Fail(target, "the file is not valid UTF-8 and the new content has characters it cannot hold. Convert the file to UTF-8 and retry.");
-                Step(target, messages, "write it", () => AtomicFileReplace.Write(dir, name, target, output, permissions));
+                Step(target, messages, "write it", () => AtomicFileReplace.Write(dir, name, target, output, permissions, () =>
+                {
+                    // Just before the rename: the path leads to the same real file, in the same folder, that was read.
+                    if (inspector is not null)
+                    {
+                        CheckSameTarget(full, target, messages);
+                        if (inspector.LStat(dir) is not FileStat now || !now.SameFile(folder!.Value) || !SameOrBothMissing(inspector.LStat(target), checkedFile))
+                        {
+                            throw messages.Changed(target);
+                        }
+                    }
+                }));
                 return true;
             }
         }
@@ -85,11 +143,17 @@ namespace GitlabSts.Core.Profiles
         /// fail before the first one, instead of leaving the first changed when the second cannot be written.
         /// </summary>
         /// <exception cref="FileWriteException">Like <see cref="Update"/>.</exception>
-        public void CheckWritable(string path, string description = "file", string? pathHint = null, bool probe = true)
+        public void CheckWritable(string path, string description = "file", string? pathHint = null, bool probe = true, bool replaces = true)
         {
             var messages = new Messages(description, pathHint);
-            string target = Target(path, messages);
+            string target = Target(FullPath(path, messages), messages);
             string dir = ParentFolder(target, messages);
+            CheckReplaceable(target, messages, out string? readOnly);
+            if (readOnly is not null && replaces)
+            {
+                throw messages.Fail(target, readOnly);
+            }
+
             string? existing = Step(target, messages, "write it", () => NearestExistingFolder(dir, target, messages));
             if (existing is null || !probe)
             {
@@ -107,15 +171,20 @@ namespace GitlabSts.Core.Profiles
             });
         }
 
-        /// <summary>The full path to write (links followed); not a folder.</summary>
-        private static string Target(string path, Messages messages)
+        private static string FullPath(string path, Messages messages)
         {
             if (string.IsNullOrEmpty(path))
             {
                 throw new FileWriteException(path ?? string.Empty, ErrorKind.InvalidArgument, $"Cannot write the {messages.Description}: no path was given. Choose a file path{messages.Hint}.");
             }
 
-            string target = Step(path, messages, "write it", () => ResolveTarget(Path.GetFullPath(path), messages));
+            return Step(path, messages, "write it", () => Path.GetFullPath(path));
+        }
+
+        /// <summary>The real path to write (links checked and followed); not a folder.</summary>
+        private string Target(string fullPath, Messages messages)
+        {
+            string target = Step(fullPath, messages, "write it", () => ResolveTarget(fullPath, messages));
             if (Step(target, messages, "write it", () => Directory.Exists(target)))
             {
                 throw messages.Fail(target, "a folder exists at that path. Remove or rename the folder, or choose another path" + messages.Hint + ".");
@@ -123,6 +192,98 @@ namespace GitlabSts.Core.Profiles
 
             return target;
         }
+
+        /// <summary>Resolves <paramref name="fullPath"/> again: it must still lead to <paramref name="target"/>.</summary>
+        private void CheckSameTarget(string fullPath, string target, Messages messages)
+        {
+            string again = Step(target, messages, "check it", () => ResolveTarget(fullPath, messages));
+            if (!string.Equals(again, target, StringComparison.Ordinal))
+            {
+                throw messages.Changed(target, $" (it now leads to '{again}')");
+            }
+        }
+
+        /// <summary>
+        /// Under the lock: refuses a path that became a link or a folder, and returns what is there now (null when missing,
+        /// or without an inspector), which the read and the rename compare with. <paramref name="readOnly"/> is the reason
+        /// to refuse a change when the user made the file read-only, else null.
+        /// </summary>
+        private FileStat? CheckReplaceable(string target, Messages messages, out string? readOnly)
+        {
+            readOnly = null;
+            if (inspector is null)
+            {
+                if (Step(target, messages, "check it", () => File.Exists(target) && (File.GetAttributes(target) & FileAttributes.ReadOnly) != 0))
+                {
+                    readOnly = "the file is read-only, so it is not replaced and nothing was written. " +
+                        $"Clear its read-only attribute (attrib -R \"{target}\", or Set-ItemProperty -Path <path> -Name IsReadOnly -Value $false) to let it be changed, or choose another path{messages.Hint}.";
+                }
+
+                return null;
+            }
+
+            FileStat? now = Step(target, messages, "check it", () => inspector.LStat(target));
+            if (now is FileStat entry)
+            {
+                if (entry.IsLink || entry.IsDirectory)
+                {
+                    throw messages.Changed(target);
+                }
+
+                if (entry.ReadOnlyForOwner)
+                {
+                    readOnly = $"the file is read-only (mode {Convert.ToString(entry.Mode, 8).PadLeft(4, '0')}), so it is not replaced and nothing was written " +
+                        $"(as 'aws configure set' fails). Give its owner write permission (chmod u+w '{target}') to let it be changed, or choose another path{messages.Hint}.";
+                }
+            }
+
+            return now;
+        }
+
+        /// <summary>Reads the file, proving (device and inode of the open handle) that it is the one checked.</summary>
+        private string? Read(string target, FileStat? checkedFile, Messages messages, out bool latin1)
+        {
+            latin1 = false;
+            if (inspector is null)
+            {
+                return File.Exists(target) ? TextFileEncoding.Decode(File.ReadAllBytes(target), out latin1) : null;
+            }
+
+            if (checkedFile is null)
+            {
+                if (inspector.LStat(target) is not null)
+                {
+                    throw messages.Changed(target);
+                }
+
+                return null;
+            }
+
+            using var stream = new FileStream(target, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            if (!inspector.FStat(stream.SafeFileHandle).SameFile(checkedFile.Value))
+            {
+                throw messages.Changed(target);
+            }
+
+            var bytes = new byte[stream.Length];
+            int read = 0;
+            while (read < bytes.Length)
+            {
+                int n = stream.Read(bytes, read, bytes.Length - read);
+                if (n == 0)
+                {
+                    Array.Resize(ref bytes, read);
+                    break;
+                }
+
+                read += n;
+            }
+
+            return TextFileEncoding.Decode(bytes, out latin1);
+        }
+
+        private static bool SameOrBothMissing(FileStat? a, FileStat? b) =>
+            a is null ? b is null : b is not null && a.Value.SameFile(b.Value);
 
         private static string ParentFolder(string target, Messages messages) =>
             Step(target, messages, "write it", () => Path.GetDirectoryName(target))
@@ -146,14 +307,41 @@ namespace GitlabSts.Core.Profiles
 
         private FileStream TakeLock(string lockPath, string target, Messages messages)
         {
+            // The lock file is ours and never a link: a link there was planted, and is neither followed nor opened.
+            if (inspector?.LStat(lockPath) is FileStat { IsLink: true } planted)
+            {
+                throw messages.Fail(target, $"its lock file '{lockPath}' is a symbolic link (owned by {LinkGuard.Owner(planted.OwnerId, inspector)}), which GitlabSts never creates, " +
+                    "so it is not followed and nothing was written. Remove the link and retry.");
+            }
+
+            FileStream stream;
             try
             {
-                return FileLock.Acquire(lockPath, permissions, LockTimeout);
+                stream = FileLock.Acquire(lockPath, permissions, LockTimeout);
             }
             catch (TimeoutException ex)
             {
                 throw messages.Fail(target, $"another process held the lock '{lockPath}' for more than {LockTimeout.TotalSeconds:0.#} s. Wait for the other GitlabSts or AWS profile writer to finish and retry (the lock is released automatically when its holder exits; the lock file itself may stay).", ex);
             }
+
+            if (inspector is not null)
+            {
+                try
+                {
+                    // The lock held is the lock file in the real folder, not a file a link swapped in meanwhile.
+                    if (inspector.LStat(lockPath) is not FileStat entry || entry.IsLink || !inspector.FStat(stream.SafeFileHandle).SameFile(entry))
+                    {
+                        throw messages.Fail(target, $"its lock file '{lockPath}' was replaced (by a symbolic link?) while it was opened, so nothing was written. Remove it and retry.");
+                    }
+                }
+                catch
+                {
+                    stream.Dispose();
+                    throw;
+                }
+            }
+
+            return stream;
         }
 
         /// <summary>Runs one step of a write; a file-system failure becomes a <see cref="FileWriteException"/> saying it could not <paramref name="doing"/>.</summary>
@@ -179,9 +367,15 @@ namespace GitlabSts.Core.Profiles
         private static bool IsFileSystemFailure(Exception ex) =>
             ex is UnauthorizedAccessException || ex is IOException || ex is NotSupportedException || ex is System.Security.SecurityException || ex is ArgumentException;
 
-        private static string ResolveTarget(string fullPath, Messages messages)
+        private string ResolveTarget(string fullPath, Messages messages)
         {
+            if (inspector is not null)
+            {
+                return LinkGuard.Resolve(fullPath, inspector, why => messages.Fail(fullPath, why + messages.Hint + "."));
+            }
+
 #if NET8_0_OR_GREATER
+            // Windows: links are followed as in 0.1 (creating one needs a privilege; no shared sticky folders).
             var info = new FileInfo(fullPath);
             if (info.LinkTarget is null)
             {
@@ -242,6 +436,11 @@ namespace GitlabSts.Core.Profiles
 
             /// <summary>" with -ConfigPath or AWS_CONFIG_FILE", or empty.</summary>
             public string Hint { get; }
+
+            /// <summary>The path changed between the check and the write (a link swapped, the file replaced).</summary>
+            public FileWriteException Changed(string target, string detail = "") =>
+                Fail(target, $"the file or a link on its path changed while it was being written{detail}, so it was not replaced and nothing was written. " +
+                    "Check that no other program is changing it or the links to it, and retry.");
 
             public FileWriteException Fail(string target, string what, Exception? inner = null) =>
                 new FileWriteException(target, ErrorKind.WriteError, $"Cannot write the {Description} '{target}': {what}", inner);
