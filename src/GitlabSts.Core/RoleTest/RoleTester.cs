@@ -20,6 +20,9 @@ namespace GitlabSts.Core.RoleTest
         public bool Offline { get; set; }
 
         public bool VerifySignature { get; set; }
+
+        /// <summary>-Issuer: an issuer the user names, whose keys -VerifySignature may fetch (with CI_SERVER_URL and the trust policy's provider).</summary>
+        public string? Issuer { get; set; }
     }
 
     public sealed class RoleTestResult
@@ -71,6 +74,8 @@ namespace GitlabSts.Core.RoleTest
             DateTimeOffset now, CancellationToken cancel, StsExchanger? exchanger = null,
             Func<ExchangeResult, CancellationToken, CallerIdentity>? callerIdentity = null)
         {
+            RejectTokenInClientIds(options.ClientIds);
+            NamedIssuers named = NamedIssuers.From(options.Issuer, options.TrustPolicyJson, env);
             ExchangeRequest request;
             try
             {
@@ -111,23 +116,13 @@ namespace GitlabSts.Core.RoleTest
             };
 
             GitlabStsException? liveFailure = null;
+            checks.Add(Signature(options, token, named, log, cancel));
             if (options.Offline)
             {
-                if (options.VerifySignature)
-                {
-                    checks.Add(new DiagnosisCheck(SignatureCheck, CheckResult.Skip, "Skipped: -Offline makes no network connection."));
-                }
-
                 checks.Add(new DiagnosisCheck(ExchangeCheck, CheckResult.Skip, "Skipped: -Offline makes no network connection."));
             }
             else
             {
-                if (options.VerifySignature)
-                {
-                    log.Verbose($"Verifying the token's signature with the keys of {token.Issuer}.");
-                    checks.Add(new SignatureVerifier().VerifyAsync(token.Raw, cancel).GetAwaiter().GetResult());
-                }
-
                 if (TokenTimes.IsExpired(token.Claims, now))
                 {
                     checks.Add(new DiagnosisCheck(ExchangeCheck, CheckResult.Skip, "Skipped: the token has expired, so STS would refuse it."));
@@ -167,6 +162,38 @@ namespace GitlabSts.Core.RoleTest
             }
 
             return result;
+        }
+
+        /// <summary>
+        /// The Signature check, always reported: Skip unless -VerifySignature (online); else the verifier's Pass or Fail, which
+        /// fetches keys only from an issuer the user named.
+        /// </summary>
+        private static DiagnosisCheck Signature(RoleTestOptions options, IdToken token, NamedIssuers named, ICoreLog log, CancellationToken cancel)
+        {
+            if (!options.VerifySignature)
+            {
+                return new DiagnosisCheck(SignatureCheck, CheckResult.Skip, SignatureNotVerified);
+            }
+
+            if (options.Offline)
+            {
+                return new DiagnosisCheck(SignatureCheck, CheckResult.Skip, "Not verified: -Offline makes no network connection (-VerifySignature fetches the issuer's keys).");
+            }
+
+            log.Verbose($"Verifying the token's signature with the keys of {token.Issuer}, if it is an issuer you named.");
+            return new SignatureVerifier().VerifyAsync(token.Raw, named, cancel).GetAwaiter().GetResult();
+        }
+
+        /// <summary>The Signature check's detail without -VerifySignature: nothing authenticated the token.</summary>
+        public const string SignatureNotVerified = "Not verified: add -VerifySignature (this tests the role; it does not authenticate the token).";
+
+        /// <summary>-ClientId takes the provider's audiences: a token there is refused without showing it (the ClientId check would list it).</summary>
+        private static void RejectTokenInClientIds(IReadOnlyList<string>? clientIds)
+        {
+            foreach (string id in clientIds ?? Array.Empty<string>())
+            {
+                ExchangeRequest.RejectTokenIn("ClientId", ErrorIds.InvalidIdentityToken, id, isPath: true);
+            }
         }
 
         private static GitlabStsException? RunLive(ExchangeRequest request, RoleTestResult result, List<DiagnosisCheck> checks,
@@ -209,7 +236,11 @@ namespace GitlabSts.Core.RoleTest
         {
             Success = false,
             RoleArn = ExchangeRequest.DefaultRoleArn(settings.RoleArn, env) ?? string.Empty,
-            Checks = new[] { new DiagnosisCheck(TokenShapeCheck, CheckResult.Fail, e.Message, CheckCodes.MalformedToken, null) },
+            Checks = new[]
+            {
+                new DiagnosisCheck(TokenShapeCheck, CheckResult.Fail, e.Message, CheckCodes.MalformedToken, null),
+                new DiagnosisCheck(SignatureCheck, CheckResult.Skip, "Not verified: the token is not a signed JWT."),
+            },
             ErrorCode = CheckCodes.MalformedToken,
             Message = e.Message,
             Hint = "Use the ID token GitLab issues through id_tokens: in .gitlab-ci.yml.",

@@ -28,6 +28,10 @@ namespace GitlabSts.Commands
         [Parameter]
         public SwitchParameter Quiet { get; set; }
 
+        /// <summary>An issuer you trust: -VerifySignature fetches keys only from it, CI_SERVER_URL or the trust policy's provider.</summary>
+        [Parameter]
+        public string? Issuer { get; set; }
+
         protected override void ProcessRecord()
         {
             Invoke(() =>
@@ -38,6 +42,7 @@ namespace GitlabSts.Commands
                     ClientIds = ClientId,
                     Offline = Offline,
                     VerifySignature = VerifySignature,
+                    Issuer = Issuer,
                 };
                 RoleTestResult result = RoleTester.Run(SettingsFromParameters(), options, ProcessEnvironment.Instance, Log, DateTimeOffset.UtcNow, CancelToken);
                 if (Quiet)

@@ -158,6 +158,21 @@ namespace GitlabSts.Core.Tests.ErrorModel
 
         private static BadInput Row(string name, string? id, Action call, string? knownDefect = null) => new BadInput(name, id, call, knownDefect);
 
+        /// <summary>Runs <paramref name="use"/> on a temporary file holding <paramref name="text"/>, then deletes it.</summary>
+        private static void WithTempFile(string text, Action<string> use)
+        {
+            string path = Path.Combine(Path.GetTempPath(), "gitlabsts-badinput-" + Guid.NewGuid().ToString("N") + ".json");
+            File.WriteAllText(path, text);
+            try
+            {
+                use(path);
+            }
+            finally
+            {
+                File.Delete(path);
+            }
+        }
+
         private static BadInput Resolving(string name, string id, Action<ExchangeSettings> edit, params (string Name, string Value)[] env) =>
             Row("Resolve " + name, id, () => Resolve(edit, env));
 
@@ -344,6 +359,8 @@ namespace GitlabSts.Core.Tests.ErrorModel
             yield return Row("TrustPolicySource path with NUL", ErrorIds.InvalidPolicy, () => TrustPolicySource.Read("a\0b", asIs));
             yield return Row("TrustPolicySource path too long", ErrorIds.InvalidPolicy, () => TrustPolicySource.Read(Path.Combine(Path.GetTempPath(), new string('a', 5000)), asIs));
             yield return Row("TrustPolicySource a token as the path", ErrorIds.InvalidPolicy, () => TrustPolicySource.Read(TestTokens.Mint(), asIs));
+            yield return Row("TrustPolicySource file over 64 KiB", ErrorIds.InvalidPolicy,
+                () => WithTempFile(new string(' ', TrustPolicySource.MaxFileBytes) + "{}", p => TrustPolicySource.Read(p, asIs)));
         }
 
         // ---------------- OidcDiagnosis ----------------
@@ -389,6 +406,14 @@ namespace GitlabSts.Core.Tests.ErrorModel
             yield return Test("garbage token", null, s => s.Token = new TokenSource(TokenSourceKind.Text, "garbage"));
             yield return Test("token with bad claims", null, s => s.Token = new TokenSource(TokenSourceKind.Text, Jwt("{\"alg\":\"RS256\"}", "{\"iss\":5}")));
             yield return Test("no token", ErrorIds.TokenNotFound, s => s.Token = TokenSource.Discover);
+            foreach (string issuer in new[] { "ftp://gitlab.com", "https://u:p@gitlab.com", "https://", "not an issuer", TestTokens.Mint() })
+            {
+                yield return Row($"RoleTester -Issuer '{(issuer.Length > 30 ? "<token>" : issuer)}'", ErrorIds.InvalidClaim, () =>
+                    RoleTester.Run(Settings(), new RoleTestOptions { Offline = true, Issuer = issuer }, Env.Of(), NullLog.Instance, TestTokens.Now, CancellationToken.None));
+            }
+
+            yield return Row("RoleTester a token in -ClientId", ErrorIds.InvalidIdentityToken, () =>
+                RoleTester.Run(Settings(), new RoleTestOptions { Offline = true, ClientIds = new[] { TestTokens.Mint() } }, Env.Of(), NullLog.Instance, TestTokens.Now, CancellationToken.None));
             for (int i = 0; i < BadPolicies.Length; i++)
             {
                 string p = BadPolicies[i];
