@@ -8,9 +8,11 @@ Control (not counted in the request log):
   GET  /__control/requests                 {"total": N, "paths": {"/oauth/discovery/keys": n, ...}}
   POST /__control/requests/reset           zero the counts
   POST /__control/keys                     body {"keys": [...]} -> replaces the JWKS (key rotation)
-  POST /__control/behavior                 body {"delay": s, "status": {"/path": code}, "discovery": {overrides}}
+  POST /__control/behavior                 body {"delay": s, "status": {"/path": code}, "discovery": {overrides},
+                                                 "redirect": {"/path": location}}
                                            delay: seconds before answering any served path;
                                            status: answer that path with that HTTP status (and a small body);
+                                           redirect: answer that path with 302 Found and that Location;
                                            discovery: fields merged over the discovery document
                                            (a value of null removes the field).
 The JWKS is also re-read from --jwks-file on every request when that file changes (the PowerShell side
@@ -42,6 +44,7 @@ class State:
         self.delay = 0.0
         self.status: dict[str, int] = {}
         self.discovery_overrides: dict = {}
+        self.redirect: dict[str, str] = {}
         self.reload_file()
 
     def reload_file(self) -> None:
@@ -92,10 +95,13 @@ def make_handler(state: State, get_issuer):
         def log_message(self, format, *args):  # noqa: A002
             fc.log("%s %s" % (self.address_string(), format % args))
 
-        def _send(self, code: int, obj=None, body: bytes | None = None, ctype="application/json; charset=utf-8"):
+        def _send(self, code: int, obj=None, body: bytes | None = None, ctype="application/json; charset=utf-8",
+                  location: str | None = None):
             if body is None:
                 body = json.dumps(obj).encode("utf-8")
             self.send_response(code)
+            if location is not None:
+                self.send_header("Location", location)
             self.send_header("Content-Type", ctype)
             self.send_header("Content-Length", str(len(body)))
             self.send_header("Cache-Control", "max-age=0, private, must-revalidate")
@@ -121,8 +127,11 @@ def make_handler(state: State, get_issuer):
                 state.counts[path] = state.counts.get(path, 0) + 1
                 delay = state.delay
                 forced = state.status.get(path)
+                redirect = state.redirect.get(path)
             if delay:
                 time.sleep(delay)
+            if redirect is not None:
+                return self._send(302, {"redirect": redirect}, location=redirect)
             if forced:
                 return self._send(forced, {"error": f"forced status {forced}"})
             if path == DISCOVERY_PATH:
@@ -169,6 +178,8 @@ def make_handler(state: State, get_issuer):
                         state.status = {k: int(v) for k, v in (body["status"] or {}).items()}
                     if "discovery" in body:
                         state.discovery_overrides = dict(body["discovery"] or {})
+                    if "redirect" in body:
+                        state.redirect = {k: str(v) for k, v in (body["redirect"] or {}).items()}
                 return self._send(200, {"ok": True})
             with state.lock:
                 state.total += 1

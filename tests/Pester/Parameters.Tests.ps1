@@ -22,7 +22,7 @@ Describe 'Parameter surface' {
         $script:Own = @{
             'Get-GitlabWebIdentityCredential' = 'SetEnvironment', 'MaxAttempts', 'OutputFormat'
             'Set-GitlabAwsProfile'            = 'ProfileName', 'Mode', 'Credential', 'TokenFilePath', 'ConfigPath', 'CredentialsPath', 'SetEnvironment', 'PassThru', 'WhatIf', 'Confirm'
-            'Test-GitlabOidcRole'             = 'TrustPolicy', 'ClientId', 'Offline', 'VerifySignature', 'Quiet', 'ConditionContext'
+            'Test-GitlabOidcRole'             = 'TrustPolicy', 'ClientId', 'Offline', 'VerifySignature', 'Quiet', 'ConditionContext', 'Issuer'
         }
     }
 

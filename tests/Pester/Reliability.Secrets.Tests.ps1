@@ -35,6 +35,7 @@ BeforeDiscovery {
         @{ Cmdlet = 'Set-GitlabAwsProfile'; Name = 'Credential, read-only folder'; Params = @{ Mode = 'Credential'; ConfigPath = '@aws/ro/config'; CredentialsPath = '@aws/ro/credentials' }; Prepare = @{ ReadOnly = 'ro' }; Source = $source }
         @{ Cmdlet = 'Set-GitlabAwsProfile'; Name = 'CredentialProcess, profile name with a newline'; Params = @{ Mode = 'CredentialProcess'; ProfileName = "a`nb" }; Source = $source }
         @{ Cmdlet = 'Test-GitlabOidcRole'; Name = '-TrustPolicy file that does not exist'; Params = @{ TrustPolicy = '/nonexistent/trust.json' }; Source = $source }
+        @{ Cmdlet = 'Test-GitlabOidcRole'; Name = '-ClientId holding the token'; Params = @{ ClientId = @('sts.amazonaws.com', '@token') }; Source = $source }
     }
 }
 
@@ -72,11 +73,15 @@ Describe 'Secret-leak sweep' {
 "@
 
         # The parameters of one call: base + mode + case parameters, '@aws/' paths in a fresh AWS folder for the
-        # profile writer, '@failingpolicy' resolved. Returns { Parameters; Aws; Before }.
+        # profile writer, '@failingpolicy' and '@token' (also inside an array) resolved. Returns { Parameters; Aws; Before }.
         function New-SweepCall([string] $Cmdlet, [hashtable] $Extra, [hashtable] $Prepare = @{}) {
             $info = $script:Cmdlets[$Cmdlet]
             $p = $info.Base.Clone() + @{ EndpointUrl = $script:Fault.Url }
             foreach ($k in $Extra.Keys) { $p[$k] = if ($Extra[$k] -is [string] -and $Extra[$k] -eq '@failingpolicy') { Get-FailingTrustPolicy } else { $Extra[$k] } }
+            foreach ($k in @($p.Keys)) {
+                if ($p[$k] -is [array] -and $p[$k] -contains '@token') { $p[$k] = [string[]]@($p[$k] | ForEach-Object { if ($_ -eq '@token') { $script:Token } else { $_ } }) }
+                elseif ($p[$k] -is [string] -and $p[$k] -eq '@token') { $p[$k] = $script:Token }
+            }
             $aws = $null; $before = $null
             if ($info.AwsFolder) {
                 $aws = New-ReliabilityAwsFolder -Root $script:Work -Prepare $Prepare

@@ -337,7 +337,7 @@ Describe 'Test-GitlabOidcRole' {
         BeforeAll {
             $script:IssuerToken = New-GitlabIdToken -Key $Key -Issuer $Issuer.Url -Audience 'sts.amazonaws.com'
             function Test-Signature([string] $T) {
-                $r = Test-GitlabOidcRole -RoleArn $TestRoleArn -WebIdentityToken $T -EndpointUrl $Moto.Url -VerifySignature
+                $r = Test-GitlabOidcRole -RoleArn $TestRoleArn -WebIdentityToken $T -EndpointUrl $Moto.Url -VerifySignature -Issuer $Issuer.Url
                 [pscustomobject]@{ Result = $r; Check = (Get-Check $r 'Signature') }
             }
         }
@@ -405,7 +405,7 @@ Describe 'Test-GitlabOidcRole' {
             $r.AssumedRoleArn | Should -BeNullOrEmpty
 
             # The same call without -Offline does reach both (so the counters above can see traffic).
-            $null = Test-GitlabOidcRole -RoleArn $TestRoleArn -WebIdentityToken $t -VerifySignature
+            $null = Test-GitlabOidcRole -RoleArn $TestRoleArn -WebIdentityToken $t -VerifySignature -Issuer $Issuer.Url
             (Get-FaultStsStats -Sts $Fault -Action AssumeRoleWithWebIdentity) | Should -Be 1
             (Get-OidcIssuerRequests -Issuer $Issuer).Total | Should -BeGreaterOrEqual 2
         }

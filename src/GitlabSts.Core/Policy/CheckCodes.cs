@@ -17,6 +17,9 @@ namespace GitlabSts.Core.Policy
         public const string KeyFetchFailed = "KeyFetchFailed";
         public const string UnknownKeyId = "UnknownKeyId";
         public const string BadSignature = "BadSignature";
+        public const string IssuerNotNamed = "IssuerNotNamed";
+        public const string IssuerRedirect = "IssuerRedirect";
+        public const string ForeignJwksUri = "ForeignJwksUri";
 
         // The provider and the audience.
         public const string IssuerMismatch = "IssuerMismatch";

@@ -17,18 +17,25 @@ namespace GitlabSts.Core.Policy
     /// <summary>
     /// <c>-VerifySignature</c>: <c>&lt;iss&gt;/.well-known/openid-configuration</c> → <c>jwks_uri</c> → the key with the
     /// token's <c>kid</c> → RS256 signature check (IdentityModel; issuer, audience and lifetime are not validated here).
+    /// Keys come only from an issuer the user named (<see cref="NamedIssuers"/>): for any other <c>iss</c> no request is
+    /// made at all. Redirects are not followed; <c>jwks_uri</c> must have the issuer's scheme, host and port.
     /// https only, except loopback hosts (127.0.0.0/8, ::1, localhost), which may use http. Never puts the token text
     /// in a message.
     /// </summary>
     public sealed class SignatureVerifier
     {
         public const string CheckName = "Signature";
-        private static readonly HttpClient SharedClient = new HttpClient { Timeout = System.Threading.Timeout.InfiniteTimeSpan };
+        // No redirects: a 3xx would send the request to a host nobody named.
+        private static readonly HttpClient SharedClient = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false })
+        {
+            Timeout = System.Threading.Timeout.InfiniteTimeSpan,
+        };
         private readonly HttpClient _http;
 
         public SignatureVerifier() : this(null) { }
 
-        /// <param name="httpClient">optional client (its own Timeout should be infinite or longer than <see cref="Timeout"/>)</param>
+        /// <param name="httpClient">optional client (its own Timeout should be infinite or longer than <see cref="Timeout"/>;
+        /// its handler must not follow redirects)</param>
         public SignatureVerifier(HttpClient? httpClient) => _http = httpClient ?? SharedClient;
 
         /// <summary>Bound on the whole verification (discovery + JWKS); default 10 s.</summary>
@@ -37,11 +44,15 @@ namespace GitlabSts.Core.Policy
         /// <summary>Largest discovery or JWKS document accepted; default 1 MiB.</summary>
         public int MaxResponseBytes { get; set; } = 1 << 20;
 
+        /// <param name="token">the ID token text</param>
+        /// <param name="named">the issuers the user named: keys are fetched only when the token's iss is one of them</param>
+        /// <param name="cancellationToken">cancels the fetches</param>
         /// <returns>a <see cref="CheckName"/> check: Pass, or Fail with the reason</returns>
         /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled</exception>
-        public async Task<DiagnosisCheck> VerifyAsync(string token, CancellationToken cancellationToken = default)
+        public async Task<DiagnosisCheck> VerifyAsync(string token, NamedIssuers named, CancellationToken cancellationToken = default)
         {
             if (token == null) throw new ArgumentNullException(nameof(token));
+            if (named == null) throw new ArgumentNullException(nameof(named));
             JsonWebToken jwt;
             try
             {
@@ -58,13 +69,18 @@ namespace GitlabSts.Core.Policy
             string iss = jwt.Issuer ?? "";
             string? refused = CheckUrl(iss, "issuer", out Uri? issuer);
             if (refused != null) return Fail(refused, CheckCodes.InsecureIssuer);
+            string? namedBy = named.Find(iss);
+            if (namedBy == null)
+            {
+                return Fail(NotNamed(iss, issuer!, named), CheckCodes.IssuerNotNamed);
+            }
 
             using (var timeout = new CancellationTokenSource(Timeout))
             using (var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token))
             {
                 try
                 {
-                    return await VerifyOnlineAsync(jwt, issuer!, linked.Token).ConfigureAwait(false);
+                    return await VerifyOnlineAsync(jwt, issuer!, namedBy, linked.Token).ConfigureAwait(false);
                 }
                 catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
                 {
@@ -72,12 +88,21 @@ namespace GitlabSts.Core.Policy
                 }
                 catch (FetchException ex)
                 {
-                    return Fail(ex.Message, CheckCodes.KeyFetchFailed);
+                    return Fail(ex.Message, ex.Code);
                 }
             }
         }
 
-        private async Task<DiagnosisCheck> VerifyOnlineAsync(JsonWebToken jwt, Uri issuer, CancellationToken ct)
+        private static string NotNamed(string iss, Uri issuer, NamedIssuers named)
+        {
+            string key = OidcConditionKeys.IssuerKey(iss);
+            string have = named.Count == 0 ? "none was named" : "named: " + string.Join(", ", named.Descriptions);
+            return $"The token's issuer \"{iss}\" is not one you named ({have}), so its keys were not fetched: a token's own iss "
+                + $"is chosen by whoever made the token. Name it with -Issuer {issuer.GetLeftPart(UriPartial.Path).TrimEnd('/')}, "
+                + $"CI_SERVER_URL, or a -TrustPolicy whose Federated provider is oidc-provider/{key}.";
+        }
+
+        private async Task<DiagnosisCheck> VerifyOnlineAsync(JsonWebToken jwt, Uri issuer, string namedBy, CancellationToken ct)
         {
             string discoveryUrl = issuer.AbsoluteUri.TrimEnd('/') + "/.well-known/openid-configuration";
             string discovery = await FetchAsync(discoveryUrl, ct).ConfigureAwait(false);
@@ -95,8 +120,13 @@ namespace GitlabSts.Core.Policy
                 throw new FetchException($"{discoveryUrl} is not JSON.");
             }
             if (string.IsNullOrEmpty(jwksUri)) throw new FetchException($"{discoveryUrl} has no jwks_uri.");
-            string? refused = CheckUrl(jwksUri!, "jwks_uri", out _);
+            string? refused = CheckUrl(jwksUri!, "jwks_uri", out Uri? jwks);
             if (refused != null) return Fail(refused, CheckCodes.InsecureIssuer);
+            if (!SameOrigin(jwks!, issuer))
+            {
+                return Fail($"The jwks_uri \"{jwksUri}\" of {discoveryUrl} is not on the issuer's scheme and host "
+                    + $"({issuer.GetLeftPart(UriPartial.Authority)}); keys are fetched only from the issuer you named.", CheckCodes.ForeignJwksUri);
+            }
 
             JsonWebKeySet set;
             try
@@ -140,7 +170,7 @@ namespace GitlabSts.Core.Policy
             string which = kid.Length > 0 ? $"key \"{kid}\"" : $"any of the {keys.Count} key(s)";
             if (result.IsValid)
             {
-                return new DiagnosisCheck(CheckName, CheckResult.Pass, $"RS256 signature verified with {which} from {jwksUri}.");
+                return new DiagnosisCheck(CheckName, CheckResult.Pass, $"RS256 signature verified with {which} from {jwksUri} (issuer named by {namedBy}).");
             }
             return Fail($"The RS256 signature does not verify with {which} from {jwksUri} ({Describe(result.Exception)}): "
                 + "the token was altered or signed by another key.", CheckCodes.BadSignature);
@@ -167,6 +197,15 @@ namespace GitlabSts.Core.Policy
             }
             using (response)
             {
+                int status = (int)response.StatusCode;
+                if (status >= 300 && status < 400)
+                {
+                    Uri? location = response.Headers.Location;
+                    string to = location == null ? "without a Location" : "to " + (location.IsAbsoluteUri ? location : new Uri(new Uri(url), location)).ToString();
+                    throw new FetchException($"Fetching {url} answered HTTP {status} {response.ReasonPhrase}, a redirect {to}; redirects are not followed.",
+                        CheckCodes.IssuerRedirect);
+                }
+
                 if (!response.IsSuccessStatusCode)
                 {
                     throw new FetchException($"Fetching {url} failed: HTTP {(int)response.StatusCode} {response.ReasonPhrase}.");
@@ -200,12 +239,12 @@ namespace GitlabSts.Core.Policy
             return null;
         }
 
-        private static bool IsLoopback(Uri uri)
-        {
-            string host = uri.Host.Trim('[', ']');
-            if (string.Equals(host, "localhost", StringComparison.OrdinalIgnoreCase)) return true;
-            return IPAddress.TryParse(host, out IPAddress? ip) && IPAddress.IsLoopback(ip);
-        }
+        private static bool SameOrigin(Uri a, Uri b) =>
+            string.Equals(a.Scheme, b.Scheme, StringComparison.OrdinalIgnoreCase)
+            && string.Equals(a.IdnHost, b.IdnHost, StringComparison.OrdinalIgnoreCase)
+            && a.Port == b.Port;
+
+        private static bool IsLoopback(Uri uri) => Sts.LoopbackHost.Is(uri);
 
         private static DiagnosisCheck Fail(string detail, string code) =>
             new DiagnosisCheck(CheckName, CheckResult.Fail, detail, code, Hint(code));
@@ -217,6 +256,9 @@ namespace GitlabSts.Core.Policy
                 case CheckCodes.UnknownKeyId: return "The issuer no longer (or never) published this key: use a fresh token, or check that the token comes from this issuer.";
                 case CheckCodes.BadSignature: return "Use the token exactly as GitLab issued it; a modified or foreign token is rejected by STS too.";
                 case CheckCodes.InsecureIssuer: return "Use the issuer's https URL.";
+                case CheckCodes.IssuerNotNamed: return "If you trust this issuer, name it with -Issuer <its URL> (or CI_SERVER_URL, or -TrustPolicy); else do not trust the token.";
+                case CheckCodes.IssuerRedirect: return "Name the issuer by the URL its tokens carry in iss; an issuer that redirects its discovery document is not used.";
+                case CheckCodes.ForeignJwksUri: return "The issuer's discovery document must point at keys on the issuer itself (as GitLab's does).";
                 case CheckCodes.KeyFetchFailed: return "Check that this machine can reach the issuer's discovery document and JWKS (proxy, firewall), or run with -Offline.";
                 case CheckCodes.UnsupportedAlgorithm: return "Use a GitLab ID token (id_tokens:), signed with RS256.";
                 default: return "Pass the GitLab ID token text (three base64url parts separated by dots).";
@@ -225,7 +267,9 @@ namespace GitlabSts.Core.Policy
 
         private sealed class FetchException : Exception
         {
-            internal FetchException(string message) : base(message) { }
+            internal FetchException(string message, string code = CheckCodes.KeyFetchFailed) : base(message) => Code = code;
+
+            internal string Code { get; }
         }
     }
 }

@@ -23,6 +23,8 @@ namespace GitlabSts.Core.RoleTest
 
         /// <summary>-ConditionContext: values for condition keys only AWS knows (null value = absent); null when not given.</summary>
         public IReadOnlyList<KeyValuePair<string, IReadOnlyList<string>?>>? ConditionContext { get; set; }
+        /// <summary>-Issuer: an issuer the user names, whose keys -VerifySignature may fetch (with CI_SERVER_URL and the trust policy's provider).</summary>
+        public string? Issuer { get; set; }
     }
 
     public sealed class RoleTestResult
@@ -81,6 +83,8 @@ namespace GitlabSts.Core.RoleTest
                 new RequestContext("-").SetConditionContext(options.ConditionContext);
             }
 
+            RejectTokenInClientIds(options.ClientIds);
+            NamedIssuers named = NamedIssuers.From(options.Issuer, options.TrustPolicyJson, env);
             ExchangeRequest request;
             string? audience = settings.Audience;
             try
@@ -137,23 +141,13 @@ namespace GitlabSts.Core.RoleTest
             };
 
             GitlabStsException? liveFailure = null;
+            checks.Add(Signature(options, token, named, log, cancel));
             if (options.Offline)
             {
-                if (options.VerifySignature)
-                {
-                    checks.Add(new DiagnosisCheck(SignatureCheck, CheckResult.Skip, "Skipped: -Offline makes no network connection."));
-                }
-
                 checks.Add(new DiagnosisCheck(ExchangeCheck, CheckResult.Skip, "Skipped: -Offline makes no network connection."));
             }
             else
             {
-                if (options.VerifySignature)
-                {
-                    log.Verbose($"Verifying the token's signature with the keys of {token.Issuer}.");
-                    checks.Add(new SignatureVerifier().VerifyAsync(token.Raw, cancel).GetAwaiter().GetResult());
-                }
-
                 if (TokenTimes.IsExpired(token.Claims, now))
                 {
                     checks.Add(new DiagnosisCheck(ExchangeCheck, CheckResult.Skip, "Skipped: the token has expired, so STS would refuse it."));
@@ -246,6 +240,38 @@ namespace GitlabSts.Core.RoleTest
                     $"{hinged}; STS refused the exchange (see Exchange).", null, checks[i].Hint);
         }
 
+        /// <summary>
+        /// The Signature check, always reported: Skip unless -VerifySignature (online); else the verifier's Pass or Fail, which
+        /// fetches keys only from an issuer the user named.
+        /// </summary>
+        private static DiagnosisCheck Signature(RoleTestOptions options, IdToken token, NamedIssuers named, ICoreLog log, CancellationToken cancel)
+        {
+            if (!options.VerifySignature)
+            {
+                return new DiagnosisCheck(SignatureCheck, CheckResult.Skip, SignatureNotVerified);
+            }
+
+            if (options.Offline)
+            {
+                return new DiagnosisCheck(SignatureCheck, CheckResult.Skip, "Not verified: -Offline makes no network connection (-VerifySignature fetches the issuer's keys).");
+            }
+
+            log.Verbose($"Verifying the token's signature with the keys of {token.Issuer}, if it is an issuer you named.");
+            return new SignatureVerifier().VerifyAsync(token.Raw, named, cancel).GetAwaiter().GetResult();
+        }
+
+        /// <summary>The Signature check's detail without -VerifySignature: nothing authenticated the token.</summary>
+        public const string SignatureNotVerified = "Not verified: add -VerifySignature (this tests the role; it does not authenticate the token).";
+
+        /// <summary>-ClientId takes the provider's audiences: a token there is refused without showing it (the ClientId check would list it).</summary>
+        private static void RejectTokenInClientIds(IReadOnlyList<string>? clientIds)
+        {
+            foreach (string id in clientIds ?? Array.Empty<string>())
+            {
+                ExchangeRequest.RejectTokenIn("ClientId", ErrorIds.InvalidIdentityToken, id, isPath: true);
+            }
+        }
+
         private static GitlabStsException? RunLive(ExchangeRequest request, RoleTestResult result, List<DiagnosisCheck> checks,
             StsExchanger exchanger, Func<ExchangeResult, CancellationToken, CallerIdentity> callerIdentity, ICoreLog log, CancellationToken cancel)
         {
@@ -286,7 +312,11 @@ namespace GitlabSts.Core.RoleTest
         {
             Success = false,
             RoleArn = ExchangeRequest.DefaultRoleArn(settings.RoleArn, env) ?? string.Empty,
-            Checks = new[] { new DiagnosisCheck(TokenShapeCheck, CheckResult.Fail, e.Message, CheckCodes.MalformedToken, null) },
+            Checks = new[]
+            {
+                new DiagnosisCheck(TokenShapeCheck, CheckResult.Fail, e.Message, CheckCodes.MalformedToken, null),
+                new DiagnosisCheck(SignatureCheck, CheckResult.Skip, "Not verified: the token is not a signed JWT."),
+            },
             ErrorCode = CheckCodes.MalformedToken,
             Message = e.Message,
             Hint = "Use the ID token GitLab issues through id_tokens: in .gitlab-ci.yml.",

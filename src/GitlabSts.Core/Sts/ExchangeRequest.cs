@@ -97,7 +97,7 @@ namespace GitlabSts.Core.Sts
             request.Policy = CheckPolicy(settings.Policy);
             request.PolicyArns = CheckPolicyArns(settings.PolicyArns, request.RoleArn.Partition);
             (request.Region, request.RegionIsExplicit) = ResolveRegion(settings.Region, env, request.RoleArn, log);
-            request.Endpoint = ResolveEndpoint(settings.EndpointUrl, env);
+            request.Endpoint = ResolveEndpoint(settings.EndpointUrl, env, log);
             if (settings.MaxAttempts < 1)
             {
                 throw new ArgumentOutOfRangeException(nameof(settings), "MaxAttempts must be 1 or more.");
@@ -349,7 +349,11 @@ namespace GitlabSts.Core.Sts
             return null;
         }
 
-        private static Uri? ResolveEndpoint(string? explicitUrl, IEnvironmentReader env)
+        /// <summary>
+        /// The checked STS endpoint, or null for the partition's own. Plain http to a host outside the loopback range gets a
+        /// warning (every call): the ID token would travel unencrypted.
+        /// </summary>
+        private static Uri? ResolveEndpoint(string? explicitUrl, IEnvironmentReader env, ICoreLog log)
         {
             string? url = FindEndpoint(explicitUrl, env, out string? source);
             if (url == null || source == null)
@@ -367,6 +371,12 @@ namespace GitlabSts.Core.Sts
             {
                 throw new GitlabStsException(ErrorIds.InvalidEndpoint, ErrorKind.InvalidArgument,
                     $"The STS endpoint from {source} contains user information; remove it from the URL.", source);
+            }
+
+            if (uri.Scheme == "http" && !LoopbackHost.Is(uri))
+            {
+                log.Warning($"The STS endpoint {uri.GetLeftPart(UriPartial.Authority)} (from {source}) uses plain http to a host outside the loopback " +
+                    "range: the ID token and the credentials travel unencrypted. Use https.");
             }
 
             return uri;

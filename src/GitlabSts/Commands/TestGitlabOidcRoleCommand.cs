@@ -32,6 +32,9 @@ namespace GitlabSts.Commands
         /// <summary>Values of condition keys only AWS knows (aws:SourceIp = '203.0.113.5'); $null marks a key absent.</summary>
         [Parameter]
         public Hashtable? ConditionContext { get; set; }
+        /// <summary>An issuer you trust: -VerifySignature fetches keys only from it, CI_SERVER_URL or the trust policy's provider.</summary>
+        [Parameter]
+        public string? Issuer { get; set; }
 
         protected override void ProcessRecord()
         {
@@ -45,6 +48,7 @@ namespace GitlabSts.Commands
                     VerifySignature = VerifySignature,
                     ConditionContext = ConditionContext == null ? null
                         : RequestContext.ConditionContextFrom(ConditionContext, o => o is PSObject p ? p.BaseObject : o),
+                    Issuer = Issuer,
                 };
                 RoleTestResult result = RoleTester.Run(SettingsFromParameters(), options, ProcessEnvironment.Instance, Log, DateTimeOffset.UtcNow, CancelToken);
                 if (Quiet)

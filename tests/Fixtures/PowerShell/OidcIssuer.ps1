@@ -59,16 +59,19 @@ function Set-OidcIssuerKeys {
 function Set-OidcIssuerBehavior {
     <#
     .SYNOPSIS Makes the issuer slow or failing: -DelaySeconds before every answer; -Status @{ '/oauth/discovery/keys' = 500 };
-              -DiscoveryOverrides @{ issuer = 'https://elsewhere'; jwks_uri = $null } (null removes a field).
-              Each parameter given replaces that setting; -Reset clears all three.
+              -DiscoveryOverrides @{ issuer = 'https://elsewhere'; jwks_uri = $null } (null removes a field);
+              -Redirect @{ '/.well-known/openid-configuration' = 'http://127.0.0.1:1/x' } (302 Found with that Location).
+              Each parameter given replaces that setting; -Reset clears all four.
     #>
     [CmdletBinding()]
-    param([Parameter(Mandatory)][object] $Issuer, [double] $DelaySeconds, [hashtable] $Status, [hashtable] $DiscoveryOverrides, [switch] $Reset)
+    param([Parameter(Mandatory)][object] $Issuer, [double] $DelaySeconds, [hashtable] $Status, [hashtable] $DiscoveryOverrides,
+        [hashtable] $Redirect, [switch] $Reset)
     $body = @{}
-    if ($Reset) { $body = @{ delay = 0; status = @{}; discovery = @{} } }
+    if ($Reset) { $body = @{ delay = 0; status = @{}; discovery = @{}; redirect = @{} } }
     if ($PSBoundParameters.ContainsKey('DelaySeconds')) { $body.delay = $DelaySeconds }
     if ($PSBoundParameters.ContainsKey('Status')) { $body.status = $Status }
     if ($PSBoundParameters.ContainsKey('DiscoveryOverrides')) { $body.discovery = $DiscoveryOverrides }
+    if ($PSBoundParameters.ContainsKey('Redirect')) { $body.redirect = $Redirect }
     $null = Invoke-FixtureControl -Method POST -Uri "$($Issuer.BaseUrl)/__control/behavior" -Body $body
 }
 

@@ -159,6 +159,21 @@ namespace GitlabSts.Core.Tests.ErrorModel
 
         private static BadInput Row(string name, string? id, Action call, string? knownDefect = null) => new BadInput(name, id, call, knownDefect);
 
+        /// <summary>Runs <paramref name="use"/> on a temporary file holding <paramref name="text"/>, then deletes it.</summary>
+        private static void WithTempFile(string text, Action<string> use)
+        {
+            string path = Path.Combine(Path.GetTempPath(), "gitlabsts-badinput-" + Guid.NewGuid().ToString("N") + ".json");
+            File.WriteAllText(path, text);
+            try
+            {
+                use(path);
+            }
+            finally
+            {
+                File.Delete(path);
+            }
+        }
+
         private static BadInput Resolving(string name, string id, Action<ExchangeSettings> edit, params (string Name, string Value)[] env) =>
             Row("Resolve " + name, id, () => Resolve(edit, env));
 
@@ -361,6 +376,8 @@ namespace GitlabSts.Core.Tests.ErrorModel
             }
             yield return Row("TrustPolicyEvaluator condition context blank key", ErrorIds.InvalidPolicy, () =>
                 RequestContext.ConditionContextFrom(new System.Collections.Hashtable { [" "] = "x" }));
+            yield return Row("TrustPolicySource file over 64 KiB", ErrorIds.InvalidPolicy,
+                () => WithTempFile(new string(' ', TrustPolicySource.MaxFileBytes) + "{}", p => TrustPolicySource.Read(p, asIs)));
         }
 
         // ---------------- OidcDiagnosis ----------------
@@ -413,6 +430,14 @@ namespace GitlabSts.Core.Tests.ErrorModel
                 RoleTester.Run(Settings("garbage"), new RoleTestOptions { Offline = true, ConditionContext = new[] { new KeyValuePair<string, IReadOnlyList<string>?>("SourceIp", null) } },
                     Env.Of(), NullLog.Instance, TestTokens.Now, CancellationToken.None));
             yield return Test("audience mismatch is reported", null, s => s.Audience = "not-the-token-aud");
+            foreach (string issuer in new[] { "ftp://gitlab.com", "https://u:p@gitlab.com", "https://", "not an issuer", TestTokens.Mint() })
+            {
+                yield return Row($"RoleTester -Issuer '{(issuer.Length > 30 ? "<token>" : issuer)}'", ErrorIds.InvalidClaim, () =>
+                    RoleTester.Run(Settings(), new RoleTestOptions { Offline = true, Issuer = issuer }, Env.Of(), NullLog.Instance, TestTokens.Now, CancellationToken.None));
+            }
+
+            yield return Row("RoleTester a token in -ClientId", ErrorIds.InvalidIdentityToken, () =>
+                RoleTester.Run(Settings(), new RoleTestOptions { Offline = true, ClientIds = new[] { TestTokens.Mint() } }, Env.Of(), NullLog.Instance, TestTokens.Now, CancellationToken.None));
             for (int i = 0; i < BadPolicies.Length; i++)
             {
                 string p = BadPolicies[i];

@@ -12,7 +12,10 @@ using Microsoft.IdentityModel.Tokens;
 
 namespace GitlabSts.Core.Tests.Policy
 {
-    /// <summary>A GitLab-like OIDC issuer on 127.0.0.1 (free port): discovery + JWKS over http, RSA keys made here.</summary>
+    /// <summary>
+    /// A GitLab-like OIDC issuer on 127.0.0.1 (free port): discovery + JWKS over http, RSA keys made here. Counts every request
+    /// (<see cref="Requests"/>, and per path in <see cref="Paths"/>); <see cref="RedirectTo"/> makes discovery answer 302.
+    /// </summary>
     internal sealed class LocalOidcIssuer : IDisposable
     {
         private readonly HttpListener _listener = new HttpListener();
@@ -40,6 +43,14 @@ namespace GitlabSts.Core.Tests.Policy
         internal int DiscoveryStatus { get; set; } = 200;
         internal TimeSpan Delay { get; set; } = TimeSpan.Zero;
         internal int Requests => Volatile.Read(ref _requests);
+
+        /// <summary>When set, discovery answers 302 Found with this Location.</summary>
+        internal string RedirectTo { get; set; }
+
+        private readonly System.Collections.Concurrent.ConcurrentQueue<string> _paths = new System.Collections.Concurrent.ConcurrentQueue<string>();
+
+        /// <summary>The path of every request served, in order.</summary>
+        internal IReadOnlyList<string> Paths => _paths.ToArray();
 
         internal static RsaSecurityKey NewKey(string kid) => new RsaSecurityKey(RSA.Create(2048)) { KeyId = kid };
 
@@ -84,9 +95,16 @@ namespace GitlabSts.Core.Tests.Policy
             {
                 if (Delay > TimeSpan.Zero) await Task.Delay(Delay, _stop.Token).ConfigureAwait(false);
                 string path = ctx.Request.Url!.AbsolutePath;
+                _paths.Enqueue(path);
                 int status = 200;
                 string body;
-                if (path == "/.well-known/openid-configuration")
+                if (path == "/.well-known/openid-configuration" && RedirectTo != null)
+                {
+                    status = 302;
+                    ctx.Response.RedirectLocation = RedirectTo;
+                    body = "{}";
+                }
+                else if (path == "/.well-known/openid-configuration")
                 {
                     status = DiscoveryStatus;
                     body = "{\"issuer\":\"" + Issuer + "\",\"jwks_uri\":\"" + JwksUri + "\",\"id_token_signing_alg_values_supported\":[\"RS256\"]}";

@@ -1,8 +1,11 @@
 using System;
+using System.Linq;
 using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
 using GitlabSts.Core.Policy;
+using GitlabSts.Core.Tests.Sts;
+using GitlabSts.Core.Tests.Tokens;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 using Xunit;
@@ -27,8 +30,10 @@ namespace GitlabSts.Core.Tests.Policy
 
         public void Dispose() => _issuer.Dispose();
 
-        private static Task<DiagnosisCheck> Verify(string token, TimeSpan? timeout = null) =>
-            new SignatureVerifier { Timeout = timeout ?? TimeSpan.FromSeconds(10) }.VerifyAsync(token);
+        /// <summary>Verifies with the local issuer named by -Issuer, unless <paramref name="named"/> says otherwise.</summary>
+        private Task<DiagnosisCheck> Verify(string token, TimeSpan? timeout = null, NamedIssuers named = null) =>
+            new SignatureVerifier { Timeout = timeout ?? TimeSpan.FromSeconds(10) }
+                .VerifyAsync(token, named ?? NamedIssuers.From(_issuer.Issuer, null, Env.Of()));
 
         private static void AssertNoTokenText(DiagnosisCheck c, string token)
         {
@@ -103,7 +108,7 @@ namespace GitlabSts.Core.Tests.Policy
         {
             string token = _issuer.Sign(_current, iss);
 
-            DiagnosisCheck c = await Verify(token);
+            DiagnosisCheck c = await Verify(token, named: NamedIssuers.From(iss.Replace("ftp://", "http://"), null, Env.Of()));
 
             Assert.Equal(CheckResult.Fail, c.Result);
             Assert.Equal("InsecureIssuer", c.Code);
@@ -162,7 +167,8 @@ namespace GitlabSts.Core.Tests.Policy
             _issuer.Delay = TimeSpan.FromSeconds(5);
             using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
 
-            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => new SignatureVerifier().VerifyAsync(_issuer.Sign(_current), cts.Token));
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
+                new SignatureVerifier().VerifyAsync(_issuer.Sign(_current), NamedIssuers.From(_issuer.Issuer, null, Env.Of()), cts.Token));
         }
 
         [Theory]
@@ -189,6 +195,189 @@ namespace GitlabSts.Core.Tests.Policy
             DiagnosisCheck c = await Verify(token);
 
             Assert.Equal("UnsupportedAlgorithm", c.Code);
+        }
+    
+        // ---------------- keys only from an issuer the user named ----------------
+
+        private string LocalProvider => "arn:aws:iam::123456789012:oidc-provider/" + _issuer.Issuer.Substring("http://".Length);
+
+        private static string PolicyFor(string federated) =>
+            "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":{\"Federated\":\"" + federated
+            + "\"},\"Action\":\"sts:AssumeRoleWithWebIdentity\"}]}";
+
+        public static TheoryData<string> NobodyNamedIt => new TheoryData<string>
+        {
+            "nothing",
+            "other -Issuer",
+            "other CI_SERVER_URL",
+            "other provider",
+            "all three elsewhere",
+        };
+
+        private NamedIssuers Elsewhere(string how)
+        {
+            const string Other = "https://gitlab.example.com";
+            string policy = PolicyFor("arn:aws:iam::123456789012:oidc-provider/gitlab.example.com");
+            switch (how)
+            {
+                case "nothing": return NamedIssuers.From(null, null, Env.Of());
+                case "other -Issuer": return NamedIssuers.From(Other, null, Env.Of());
+                case "other CI_SERVER_URL": return NamedIssuers.From(null, null, Env.Of(("CI_SERVER_URL", Other)));
+                case "other provider": return NamedIssuers.From(null, policy, Env.Of());
+                default: return NamedIssuers.From("https://gitlab.com", policy, Env.Of(("CI_SERVER_URL", "http://127.0.0.1:1")));
+            }
+        }
+
+        [Theory]
+        [MemberData(nameof(NobodyNamedIt))]
+        public async Task An_issuer_nobody_named_gets_no_request_and_the_check_says_which_to_name(string how)
+        {
+            DiagnosisCheck c = await Verify(_issuer.Sign(_current), named: Elsewhere(how));
+
+            Assert.Equal(0, _issuer.Requests);
+            Assert.Equal(CheckResult.Fail, c.Result);
+            Assert.Equal(CheckCodes.IssuerNotNamed, c.Code);
+            Assert.Contains($"-Issuer {_issuer.Issuer}", c.Detail);
+            Assert.Contains("oidc-provider/" + _issuer.Issuer.Substring("http://".Length), c.Detail);
+            Assert.Contains("-Issuer", c.Hint);
+        }
+
+        public static TheoryData<string> NamedWays => new TheoryData<string> { "-Issuer", "CI_SERVER_URL", "-TrustPolicy" };
+
+        [Theory]
+        [MemberData(nameof(NamedWays))]
+        public async Task A_named_issuer_is_fetched_discovery_then_jwks(string way)
+        {
+            NamedIssuers named = way == "-Issuer" ? NamedIssuers.From(_issuer.Issuer + "/", null, Env.Of())
+                : way == "CI_SERVER_URL" ? NamedIssuers.From(null, null, Env.Of(("CI_SERVER_URL", _issuer.Issuer)))
+                : NamedIssuers.From(null, PolicyFor(LocalProvider), Env.Of());
+
+            DiagnosisCheck c = await Verify(_issuer.Sign(_current), named: named);
+
+            Assert.True(CheckResult.Pass == c.Result, c.Detail);
+            Assert.Equal(new[] { "/.well-known/openid-configuration", "/oauth/discovery/keys" }, _issuer.Paths);
+            Assert.Contains(way == "-TrustPolicy" ? "trust policy" : way, c.Detail);
+        }
+
+        [Fact]
+        public async Task A_redirect_is_not_followed()
+        {
+            using (var elsewhere = new LocalOidcIssuer())
+            {
+                elsewhere.Keys.Add(_current);
+                _issuer.RedirectTo = elsewhere.Issuer + "/.well-known/openid-configuration";
+
+                DiagnosisCheck c = await Verify(_issuer.Sign(_current));
+
+                Assert.Equal(1, _issuer.Requests);
+                Assert.Equal(0, elsewhere.Requests);
+                Assert.Equal(CheckResult.Fail, c.Result);
+                Assert.Equal(CheckCodes.IssuerRedirect, c.Code);
+                Assert.Contains("HTTP 302", c.Detail);
+                Assert.Contains(_issuer.RedirectTo, c.Detail);
+                Assert.Contains("not followed", c.Detail);
+            }
+        }
+
+        [Fact]
+        public async Task A_jwks_uri_on_another_host_or_port_is_refused_without_fetching_it()
+        {
+            using (var elsewhere = new LocalOidcIssuer())
+            {
+                elsewhere.Keys.Add(_current);
+                foreach (string jwks in new[] { elsewhere.JwksUri, _issuer.JwksUri.Replace("127.0.0.1", "localhost") })
+                {
+                    _issuer.JwksUri = jwks;
+
+                    DiagnosisCheck c = await Verify(_issuer.Sign(_current));
+
+                    Assert.Equal(CheckResult.Fail, c.Result);
+                    Assert.Equal(CheckCodes.ForeignJwksUri, c.Code);
+                    Assert.Contains(jwks, c.Detail);
+                }
+
+                Assert.Equal(0, elsewhere.Requests);
+                Assert.Equal(new[] { "/.well-known/openid-configuration", "/.well-known/openid-configuration" }, _issuer.Paths);
+            }
+        }
+
+        [Fact]
+        public async Task A_jwks_uri_with_another_scheme_is_refused()
+        {
+            _issuer.JwksUri = _issuer.JwksUri.Replace("http://", "https://");
+
+            DiagnosisCheck c = await Verify(_issuer.Sign(_current));
+
+            Assert.Equal(CheckCodes.ForeignJwksUri, c.Code);
+            Assert.Equal(1, _issuer.Requests);
+        }
+
+        [Theory]
+        [InlineData("https://gitlab.com", "https://gitlab.com", true)]
+        [InlineData("https://GitLab.com/", "https://gitlab.com", true)]
+        [InlineData("gitlab.com", "https://gitlab.com", true)]
+        [InlineData("https://gitlab.com:443", "https://gitlab.com", true)]
+        [InlineData("https://gitlab.example.com/gitlab", "https://gitlab.example.com/gitlab/", true)]
+        [InlineData("https://gitlab.example.com/gitlab", "https://gitlab.example.com", false)]
+        [InlineData("https://gitlab.example.com", "https://gitlab.example.com/gitlab", false)]
+        [InlineData("https://gitlab.com", "http://gitlab.com", false)]
+        [InlineData("https://gitlab.com", "https://gitlab.com.evil.example", false)]
+        [InlineData("https://gitlab.com", "https://evil.example/gitlab.com", false)]
+        [InlineData("https://gitlab.com", "https://gitlab.com:8443", false)]
+        [InlineData("127.0.0.1:8080", "http://127.0.0.1:8080", true)]
+        [InlineData("http://127.0.0.1:8080", "https://127.0.0.1:8080", false)]
+        [InlineData("https://gitlab.com", "gitlab.com", false)]
+        public void Which_iss_an_issuer_names(string named, string iss, bool match)
+        {
+            var issuers = new NamedIssuers();
+            Assert.True(issuers.TryAdd(named, "-Issuer"));
+
+            Assert.Equal(match, issuers.Find(iss) != null);
+        }
+
+        [Theory]
+        [InlineData("ftp://gitlab.com")]
+        [InlineData("https://user@gitlab.com")]
+        [InlineData("https://gitlab.com?x=1")]
+        [InlineData("https:// gitlab.com")]
+        [InlineData("https://")]
+        public void An_issuer_parameter_that_is_no_issuer_is_InvalidClaim(string issuer)
+        {
+            var e = Assert.Throws<GitlabStsException>(() => NamedIssuers.From(issuer, null, Env.Of()));
+
+            Assert.Equal(ErrorIds.InvalidClaim, e.ErrorId);
+            Assert.Equal("Issuer", e.Target);
+        }
+
+        [Fact]
+        public void A_token_as_the_issuer_parameter_is_refused_without_showing_it()
+        {
+            string token = _issuer.Sign(_current);
+
+            var e = Assert.Throws<GitlabStsException>(() => NamedIssuers.From(token, null, Env.Of()));
+
+            Assert.Equal(ErrorIds.InvalidClaim, e.ErrorId);
+            Assert.DoesNotContain(token.Split('.')[1], e.Message);
+        }
+
+        [Fact]
+        public void The_trust_policy_names_each_federated_oidc_provider_and_nothing_else()
+        {
+            string policy = "{\"Statement\":[{\"Principal\":{\"Federated\":[\"arn:aws:iam::1:oidc-provider/a.example\",\"cognito-identity.amazonaws.com\"],"
+                + "\"AWS\":\"arn:aws:iam::1:oidc-provider/not-federated.example\"}},"
+                + "{\"Principal\":{\"Federated\":\"arn:aws-us-gov:iam::2:oidc-provider/b.example/path\"}},{\"Principal\":\"*\"}]}";
+
+            NamedIssuers named = NamedIssuers.From(null, policy, Env.Of());
+
+            Assert.NotNull(named.Find("https://a.example"));
+            Assert.NotNull(named.Find("https://b.example/path"));
+            Assert.Null(named.Find("https://not-federated.example"));
+            Assert.Null(named.Find("https://cognito-identity.amazonaws.com"));
+            Assert.Equal(2, named.Count);
+            foreach (string bad in new[] { "not json", "[]", "{\"Statement\":5}", "{\"Statement\":[{\"Principal\":{\"Federated\":{}}}]}" })
+            {
+                Assert.Equal(0, NamedIssuers.From(null, bad, Env.Of()).Count);
+            }
         }
     }
 }
