@@ -128,17 +128,18 @@ try {
     }
 '@.TrimEnd()
     Write-Host $badPolicy
-    Show-Command 'Test-GitlabOidcRole -TrustPolicy $badPolicy -ClientId sts.amazonaws.com -Offline'
-    $failed = Test-GitlabOidcRole -TrustPolicy $badPolicy -ClientId sts.amazonaws.com -Offline
-    $failed | Out-String -Width 160 | Write-Host
+    Show-Command '$result = Test-GitlabOidcRole -TrustPolicy $badPolicy -ClientId sts.amazonaws.com -Offline'
+    $result = Test-GitlabOidcRole -TrustPolicy $badPolicy -ClientId sts.amazonaws.com -Offline
+    Show-Command '$result'
+    $result | Out-String -Width 160 | Write-Host
     Show-Command '$result.SuggestedTrustPolicy'
-    Write-Host $failed.SuggestedTrustPolicy
+    Write-Host $result.SuggestedTrustPolicy
     Remove-Item $trustFile -ErrorAction Ignore
 
     Show-Step 'A mistake, explained: an expired token'
     $expired = New-GitlabIdToken -Key $key -Audience 'sts.amazonaws.com' -IssuedAt ([DateTimeOffset]::UtcNow.AddHours(-3)) -ExpiresIn ([TimeSpan]::FromHours(1))
-    Show-Command 'Get-GitlabWebIdentityCredential -WebIdentityToken $expiredToken'
-    try { Get-GitlabWebIdentityCredential -WebIdentityToken $expired } catch { Write-Host "$($_.FullyQualifiedErrorId): $($_.Exception.Message)" -ForegroundColor Red }
+    Show-Command 'Get-GitlabWebIdentityCredential -WebIdentityToken $expiredToken -ErrorAction Stop'
+    try { Get-GitlabWebIdentityCredential -WebIdentityToken $expired -ErrorAction Stop } catch { Write-Host "$($_.FullyQualifiedErrorId): $($_.Exception.Message)" -ForegroundColor Red }
 }
 finally {
     Stop-MotoServer -Server $moto

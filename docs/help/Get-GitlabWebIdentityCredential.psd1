@@ -2,7 +2,7 @@
     Synopsis    = 'Exchanges the job''s GitLab ID token for temporary AWS credentials (STS AssumeRoleWithWebIdentity).'
     Description = @(
         'Get-GitlabWebIdentityCredential finds the GitLab CI ID token (from -WebIdentityToken, -TokenVariable or -TokenFile, else $env:GITLAB_OIDC_TOKEN, else any id_tokens: variable issued by $env:CI_SERVER_URL, else the deprecated $env:CI_JOB_JWT_V2), checks it and every parameter locally, and exchanges it with AWS STS AssumeRoleWithWebIdentity for temporary credentials of the IAM role.'
-        'The credentials are written as a GitlabSts.WebIdentityCredential object (its views never show the secret key or session token), set as AWS_* environment variables in the current process with -SetEnvironment, or written as AWS credential_process JSON with -OutputFormat CredentialProcess.'
+        'The credentials are written as a GitlabSts.WebIdentityCredential object (its default views and ToString() never show the secret key or session token), set as AWS_* environment variables in the current process with -SetEnvironment, or written as AWS credential_process JSON with -OutputFormat CredentialProcess.'
         'Transient failures (IdP communication errors, key retrieval failures, throttling, HTTP 5xx, connection errors and timeouts) are retried with exponential backoff and jitter up to -MaxAttempts. Other failures stop at once with a stable error id (GitlabSts.AccessDenied, GitlabSts.TokenExpired, ...) and a message that says what to change; for an access denial, Test-GitlabOidcRole finds the failing condition.'
     )
     Parameters  = @{
@@ -15,7 +15,7 @@
         @{ Type = 'GitlabSts.WebIdentityCredential'; Description = 'The temporary credentials and who they belong to (AccessKeyId, SecretAccessKey, SessionToken, Expiration in UTC, RoleArn, RoleSessionName, AssumedRoleArn, AssumedRoleId, AccountId, SubjectFromWebIdentityToken, Provider, Audience, Region).' }
         @{ Type = 'System.String'; Description = 'With -OutputFormat CredentialProcess: one line of credential_process JSON.' }
     )
-    Notes       = 'The ID token, the secret access key and the session token never appear in any output stream, verbose or debug message, error, or default view. GITLABSTS_STS_TIMEOUT_SECONDS sets the per-request timeout (default 10).'
+    Notes       = 'The ID token, the secret access key and the session token never appear in the default views, ToString(), the verbose, debug, warning or error streams, error messages or logs. They are shown when asked for explicitly: $c.SessionToken, Format-List *, Select-Object *, ConvertTo-Json, Export-Clixml, and the JSON of -OutputFormat CredentialProcess; keep such output out of job logs. GITLABSTS_STS_TIMEOUT_SECONDS sets the per-request timeout (default 10).'
     Examples    = @(
         @{
             Title   = 'Credentials for the rest of a job script'

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Management.Automation;
 using System.Threading;
 using GitlabSts.Core;
@@ -28,7 +29,29 @@ namespace GitlabSts
             GC.SuppressFinalize(this);
         }
 
-        /// <summary>Runs core work; a core error terminates the command with its ErrorRecord, Ctrl+C stops the pipeline.</summary>
+        /// <summary>
+        /// The error ids after which no further input object can succeed, whatever it carries: no token was found at all,
+        /// or several were and none was picked. These terminate the command; every other core error concerns the one input
+        /// object being processed and is written with WriteError, so the cmdlet goes on with the next object and
+        /// -ErrorAction, $? and -ErrorVariable behave as for any cmdlet. (An exception that is not a GitlabStsException,
+        /// such as a missing module dependency, is not caught here and terminates as well.)
+        /// </summary>
+        internal static readonly ISet<string> TerminatingErrorIds = new HashSet<string>(StringComparer.Ordinal)
+        {
+            ErrorIds.TokenNotFound,
+            ErrorIds.AmbiguousToken,
+        };
+
+        /// <summary>True when every failure must terminate the command (Get-GitlabWebIdentityCredential -OutputFormat CredentialProcess).</summary>
+        protected virtual bool EveryErrorTerminates => false;
+
+        /// <summary>True when <paramref name="e"/> stops the command rather than only the current input object.</summary>
+        internal bool IsTerminating(GitlabStsException e) => EveryErrorTerminates || TerminatingErrorIds.Contains(e.ErrorId);
+
+        /// <summary>
+        /// Runs the core work for one input object. A core error is written as that object's error (WriteError) and the
+        /// command goes on with the next one, unless <see cref="IsTerminating"/>; Ctrl+C stops the pipeline.
+        /// </summary>
         protected void Invoke(Action work)
         {
             try
@@ -37,12 +60,24 @@ namespace GitlabSts
             }
             catch (GitlabStsException e)
             {
-                ThrowTerminatingError(ToErrorRecord(e));
+                ErrorRecord record = ToErrorRecord(e);
+                if (IsTerminating(e))
+                {
+                    OnTerminatingError(record);
+                    ThrowTerminatingError(record);
+                }
+
+                WriteError(record);
             }
             catch (OperationCanceledException) when (_cancel.IsCancellationRequested)
             {
                 throw new PipelineStoppedException();
             }
+        }
+
+        /// <summary>Called just before a terminating error is thrown (the credential_process output renders it as plain text).</summary>
+        protected virtual void OnTerminatingError(ErrorRecord record)
+        {
         }
 
         internal static ErrorRecord ToErrorRecord(GitlabStsException e)

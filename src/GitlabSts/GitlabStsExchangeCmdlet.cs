@@ -1,4 +1,7 @@
+using System;
+using System.IO;
 using System.Management.Automation;
+using GitlabSts.Core;
 using GitlabSts.Core.Sts;
 using GitlabSts.Core.Tokens;
 
@@ -90,8 +93,76 @@ namespace GitlabSts
             MaxAttempts = maxAttempts,
         };
 
-        /// <summary>A path as the user meant it: relative to PowerShell's current location, ~ expanded.</summary>
-        protected string ResolveUserPath(string path) =>
-            string.IsNullOrWhiteSpace(path) ? path : SessionState.Path.GetUnresolvedProviderPathFromPSPath(path);
+        /// <summary>The path parameters of the three cmdlets and the error id each one's bad value is reported with.</summary>
+        private static readonly (string Parameter, string ErrorId, ErrorKind Kind, bool Read)[] PathParameters =
+        {
+            ("TokenFile", ErrorIds.TokenNotFound, ErrorKind.InvalidArgument, true),
+            ("TrustPolicy", ErrorIds.InvalidPolicy, ErrorKind.InvalidArgument, true),
+            ("ConfigPath", ErrorIds.ProfileWriteFailed, ErrorKind.WriteError, false),
+            ("CredentialsPath", ErrorIds.ProfileWriteFailed, ErrorKind.WriteError, false),
+            ("TokenFilePath", ErrorIds.ProfileWriteFailed, ErrorKind.WriteError, false),
+        };
+
+        /// <summary>
+        /// A file path as the user meant it: relative to PowerShell's current location, ~ expanded. A path PowerShell
+        /// cannot resolve (a drive that does not exist here, such as C:\ on Linux, or another provider's path) or an
+        /// existing folder is the parameter's own error (-TokenFile: TokenNotFound, -TrustPolicy: InvalidPolicy, the
+        /// Set-GitlabAwsProfile paths: ProfileWriteFailed) with a plain message, not PowerShell's DriveNotFound.
+        /// </summary>
+        protected string ResolveUserPath(string path)
+        {
+            if (string.IsNullOrWhiteSpace(path))
+            {
+                return path;
+            }
+
+            (string parameter, string errorId, ErrorKind kind, bool read) = PathParameterOf(path);
+            string resolved;
+            try
+            {
+                resolved = SessionState.Path.GetUnresolvedProviderPathFromPSPath(path, out ProviderInfo provider, out _);
+                if (provider.ImplementingType != typeof(Microsoft.PowerShell.Commands.FileSystemProvider))
+                {
+                    throw new GitlabStsException(errorId, kind,
+                        $"-{parameter} '{path}' is a path of PowerShell's {provider.Name} provider, not of a file. Pass a file system path.", parameter);
+                }
+            }
+            catch (System.Management.Automation.DriveNotFoundException)
+            {
+                string drive = path.IndexOf(':') > 0 ? path.Substring(0, path.IndexOf(':') + 1) : path;
+                throw new GitlabStsException(errorId, kind,
+                    $"-{parameter} '{path}' is on drive '{drive}', which does not exist on this machine" +
+                    (System.IO.Path.DirectorySeparatorChar == '/' ? " (a Windows path on Linux or macOS?)" : string.Empty) +
+                    ". Pass a path of this machine, absolute or relative to the current folder.", parameter);
+            }
+            catch (Exception e) when (e is ProviderNotFoundException || e is PSArgumentException || e is NotSupportedException || e is ArgumentException)
+            {
+                throw new GitlabStsException(errorId, kind,
+                    $"-{parameter} '{path}' is not a valid file path here. Pass a path of this machine, absolute or relative to the current folder.", parameter);
+            }
+
+            // A folder where a file is read (the writer of Set-GitlabAwsProfile's files says so itself, as a write error).
+            if (read && Directory.Exists(resolved))
+            {
+                throw new GitlabStsException(errorId, kind,
+                    $"-{parameter} '{resolved}' is a folder, not a file. Pass the path of a file (in that folder, for example).", parameter);
+            }
+
+            return resolved;
+        }
+
+        /// <summary>Which path parameter was given <paramref name="path"/> (the first bound one with that value), for its error.</summary>
+        private (string Parameter, string ErrorId, ErrorKind Kind, bool Read) PathParameterOf(string path)
+        {
+            foreach (var candidate in PathParameters)
+            {
+                if (MyInvocation.BoundParameters.TryGetValue(candidate.Parameter, out object? value) && string.Equals(value as string, path, StringComparison.Ordinal))
+                {
+                    return candidate;
+                }
+            }
+
+            return ("Path", ErrorIds.ProfileWriteFailed, ErrorKind.WriteError, false);
+        }
     }
 }

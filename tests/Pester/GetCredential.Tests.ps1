@@ -52,7 +52,7 @@ Describe 'Get-GitlabWebIdentityCredential' {
             $env:AWS_TOKEN = $Token
             $env:VAULT_TOKEN = New-GitlabIdToken -Key $Key -Audience 'https://vault.example.com'
             $err = $null
-            try { Get-GitlabWebIdentityCredential -RoleArn $TestRoleArn -EndpointUrl $Moto.Url } catch { $err = $_ }
+            try { Get-GitlabWebIdentityCredential -RoleArn $TestRoleArn -EndpointUrl $Moto.Url -ErrorAction Stop } catch { $err = $_ }
             $err.FullyQualifiedErrorId | Should -BeLike 'GitlabSts.AmbiguousToken*'
             $err.Exception.Message | Should -Match 'AWS_TOKEN'
             $err.Exception.Message | Should -Match 'VAULT_TOKEN'
@@ -156,7 +156,7 @@ Describe 'Get-GitlabWebIdentityCredential' {
             foreach ($k in $Params.Keys) { $p[$k] = $Params[$k] }
             Reset-FaultSts -Sts $Fault
             $err = $null
-            try { Get-GitlabWebIdentityCredential @p } catch { $err = $_ }
+            try { Get-GitlabWebIdentityCredential @p -ErrorAction Stop } catch { $err = $_ }
             $err | Should -Not -BeNullOrEmpty
             $err.FullyQualifiedErrorId | Should -BeLike "$Id,*"
             "$($err.CategoryInfo.Category)" | Should -Be $Category
@@ -168,7 +168,7 @@ Describe 'Get-GitlabWebIdentityCredential' {
             $expired = New-GitlabIdToken -Key $Key -IssuedAt ([DateTimeOffset]::UtcNow.AddHours(-2)) -ExpiresIn ([TimeSpan]::FromHours(1))
             Reset-FaultSts -Sts $Fault
             $err = $null
-            try { Get-GitlabWebIdentityCredential -RoleArn $TestRoleArn -WebIdentityToken $expired -EndpointUrl $Fault.Url } catch { $err = $_ }
+            try { Get-GitlabWebIdentityCredential -RoleArn $TestRoleArn -WebIdentityToken $expired -EndpointUrl $Fault.Url -ErrorAction Stop } catch { $err = $_ }
             $err.FullyQualifiedErrorId | Should -BeLike 'GitlabSts.TokenExpired,*'
             $err.Exception.Message | Should -Match 'expired at \d{4}-\d\d-\d\dT'
             (Get-FaultStsStats -Sts $Fault).Total | Should -Be 0
@@ -177,7 +177,7 @@ Describe 'Get-GitlabWebIdentityCredential' {
         It 'no token anywhere -> GitlabSts.TokenNotFound with the id_tokens: YAML' {
             Remove-Item Env:GITLAB_OIDC_TOKEN
             $err = $null
-            try { Get-GitlabWebIdentityCredential -RoleArn $TestRoleArn -EndpointUrl $Fault.Url } catch { $err = $_ }
+            try { Get-GitlabWebIdentityCredential -RoleArn $TestRoleArn -EndpointUrl $Fault.Url -ErrorAction Stop } catch { $err = $_ }
             $err.FullyQualifiedErrorId | Should -BeLike 'GitlabSts.TokenNotFound,*'
             $err.Exception.Message | Should -Match 'id_tokens:'
             $err.Exception.Message | Should -Match 'aud: sts.amazonaws.com'
@@ -187,7 +187,7 @@ Describe 'Get-GitlabWebIdentityCredential' {
             Reset-FaultSts -Sts $Fault
             Set-FaultStsScript -Sts $Fault -Faults 'AccessDenied'
             $err = $null
-            try { Get-GitlabWebIdentityCredential -RoleArn $TestRoleArn -EndpointUrl $Fault.Url } catch { $err = $_ }
+            try { Get-GitlabWebIdentityCredential -RoleArn $TestRoleArn -EndpointUrl $Fault.Url -ErrorAction Stop } catch { $err = $_ }
             $err.FullyQualifiedErrorId | Should -BeLike 'GitlabSts.AccessDenied,*'
             "$($err.CategoryInfo.Category)" | Should -Be 'PermissionDenied'
             $err.Exception.Message | Should -Match "iss 'https://gitlab.com'"
@@ -199,7 +199,7 @@ Describe 'Get-GitlabWebIdentityCredential' {
         It 'a refused connection -> GitlabSts.NetworkError after -MaxAttempts attempts' {
             $port = Get-FreeTcpPort
             $err = $null
-            try { Get-GitlabWebIdentityCredential -RoleArn $TestRoleArn -EndpointUrl "http://127.0.0.1:$port" -MaxAttempts 2 } catch { $err = $_ }
+            try { Get-GitlabWebIdentityCredential -RoleArn $TestRoleArn -EndpointUrl "http://127.0.0.1:$port" -MaxAttempts 2 -ErrorAction Stop } catch { $err = $_ }
             $err.FullyQualifiedErrorId | Should -BeLike 'GitlabSts.NetworkError,*'
             $err.Exception.Message | Should -Match 'after 2 attempts'
         }
@@ -220,7 +220,7 @@ Describe 'Get-GitlabWebIdentityCredential' {
         It 'gives up after -MaxAttempts with the mapped id' {
             Set-FaultStsScript -Sts $Fault -Faults @() -Default 'IDPCommunicationError'
             $err = $null
-            try { Get-GitlabWebIdentityCredential -RoleArn $TestRoleArn -EndpointUrl $Fault.Url -MaxAttempts 3 } catch { $err = $_ }
+            try { Get-GitlabWebIdentityCredential -RoleArn $TestRoleArn -EndpointUrl $Fault.Url -MaxAttempts 3 -ErrorAction Stop } catch { $err = $_ }
             $err.FullyQualifiedErrorId | Should -BeLike 'GitlabSts.IdpCommunicationError,*'
             (Get-FaultStsStats -Sts $Fault).Total | Should -Be 3
         }
@@ -233,7 +233,7 @@ Describe 'Get-GitlabWebIdentityCredential' {
         ) {
             Set-FaultStsScript -Sts $Fault -Faults @() -Default $FaultName
             $err = $null
-            try { Get-GitlabWebIdentityCredential -RoleArn $TestRoleArn -EndpointUrl $Fault.Url } catch { $err = $_ }
+            try { Get-GitlabWebIdentityCredential -RoleArn $TestRoleArn -EndpointUrl $Fault.Url -ErrorAction Stop } catch { $err = $_ }
             $err.FullyQualifiedErrorId | Should -BeLike "$Id,*"
             (Get-FaultStsStats -Sts $Fault).Total | Should -Be 1
         }
@@ -268,7 +268,7 @@ Describe 'Get-GitlabWebIdentityCredential' {
             Reset-FaultSts -Sts $Fault
             Set-FaultStsScript -Sts $Fault -Faults 'AccessDenied'
             $err = $null
-            try { Get-GitlabWebIdentityCredential -RoleArn $TestRoleArn -EndpointUrl $Fault.Url -Verbose -Debug *>&1 | Out-Null } catch { $err = $_ }
+            try { Get-GitlabWebIdentityCredential -RoleArn $TestRoleArn -EndpointUrl $Fault.Url -Verbose -Debug -ErrorAction Stop *>&1 | Out-Null } catch { $err = $_ }
             $err | Should -Not -BeNullOrEmpty
             $errorText = ($err | Out-String) + ($err | Format-List * -Force | Out-String) + $err.Exception.ToString() + "$($err.TargetObject)"
             Assert-NoSecret -Text $errorText -Secret $Token -Where 'the AccessDenied error'

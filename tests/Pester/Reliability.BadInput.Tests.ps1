@@ -24,7 +24,8 @@ BeforeDiscovery {
         @{ Area = 'token'; Name = 'token file that does not exist'; Params = @{ TokenFile = '@missingfile' }; Id = 'GitlabSts.TokenNotFound'; Category = 'ObjectNotFound'; Fix = 'does not exist.*Check -TokenFile' }
         # Tests run as root, and chmod 000 does not stop root from reading: "unreadable" is a directory, and a path
         # through a regular file (ENOTDIR). A FIFO would block the reader instead of failing, so none is used.
-        @{ Area = 'token'; Name = 'token file that is a directory (unreadable)'; Params = @{ TokenFile = '@dir' }; Id = 'GitlabSts.TokenNotFound'; Category = 'PermissionDenied'; Fix = 'readable file' }
+        # A folder given as the file is said to be one (issue 16 item 10: once "Access denied").
+        @{ Area = 'token'; Name = 'token file that is a directory'; Params = @{ TokenFile = '@dir' }; Id = 'GitlabSts.TokenNotFound'; Category = 'InvalidArgument'; Fix = 'is a folder, not a file\. Pass the path of a file' }
         @{ Area = 'token'; Name = 'token file below a regular file (ENOTDIR)'; Params = @{ TokenFile = '@notdir' }; Id = 'GitlabSts.TokenNotFound'; Category = 'ObjectNotFound'; Fix = 'Check -TokenFile' }
         @{ Area = 'token'; Name = 'token file that is empty'; Params = @{ TokenFile = '@emptyfile' }; Id = 'GitlabSts.MalformedToken'; Category = 'InvalidData'; Fix = 'is empty.*id_tokens:' }
         @{ Area = 'token'; Name = 'token file of 1 MiB'; Params = @{ TokenFile = '@bigfile' }; Id = 'GitlabSts.MalformedToken'; Category = 'InvalidData'; Fix = 'at most 20000' }

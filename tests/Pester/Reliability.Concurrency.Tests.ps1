@@ -16,7 +16,7 @@ Describe 'Concurrency and endurance' {
                 Import-Module $using:manifest
                 $name = "parallel-$_"
                 try {
-                    $c = Get-GitlabWebIdentityCredential -RoleArn $using:role -WebIdentityToken $using:token -EndpointUrl $using:url -RoleSessionName $name -MaxAttempts 5
+                    $c = Get-GitlabWebIdentityCredential -RoleArn $using:role -WebIdentityToken $using:token -EndpointUrl $using:url -RoleSessionName $name -MaxAttempts 5 -ErrorAction Stop
                     [pscustomobject]@{ Name = $name; Credential = $c; Error = $null; Thread = [Threading.Thread]::CurrentThread.ManagedThreadId }
                 }
                 catch { [pscustomobject]@{ Name = $name; Credential = $null; Error = "$($_.FullyQualifiedErrorId): $($_.Exception.Message)"; Thread = 0 } }

@@ -422,6 +422,7 @@ Describe 'A token in the wrong parameter' {
     ) {
         $script = @'
 Import-Module $env:T_MANIFEST
+$ErrorActionPreference = 'Stop'
 $t = $env:T_TOKEN; $role = 'arn:aws:iam::123456789012:role/gitlab-deployer'
 try { Invoke-Expression $env:T_CALL *>&1 | Out-String -Width 4096 }
 catch { 'ERRORID ' + $_.FullyQualifiedErrorId; $_ | Format-List * -Force | Out-String -Width 4096; $_.Exception.ToString(); $_.Exception.ParamName }

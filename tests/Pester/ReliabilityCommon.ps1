@@ -100,7 +100,7 @@ function Get-ReliabilityCmdlet {
             }
             ExtraCases   = @(
                 @{ Area = 'trust policy'; Name = '-TrustPolicy file that does not exist'; Params = @{ TrustPolicy = '@missingfile' }; Id = 'GitlabSts.InvalidPolicy'; Category = 'ObjectNotFound'; Fix = 'neither JSON nor a readable file.*Pass the trust policy JSON, or the path' }
-                @{ Area = 'trust policy'; Name = '-TrustPolicy that is a directory'; Params = @{ TrustPolicy = '@dir' }; Id = 'GitlabSts.InvalidPolicy'; Category = 'ObjectNotFound'; Fix = 'neither JSON nor a readable file.*Pass the trust policy JSON, or the path' }
+                @{ Area = 'trust policy'; Name = '-TrustPolicy that is a directory'; Params = @{ TrustPolicy = '@dir' }; Id = 'GitlabSts.InvalidPolicy'; Category = 'InvalidArgument'; Fix = 'is a folder, not a file\. Pass the path of a file' }
                 @{ Area = 'trust policy'; Name = '-TrustPolicy below a regular file'; Params = @{ TrustPolicy = '@notdir' }; Id = 'GitlabSts.InvalidPolicy'; Category = 'ObjectNotFound'; Fix = 'neither JSON nor a readable file' }
                 @{ Area = 'trust policy'; Name = '-TrustPolicy JSON that does not parse (reported)'; Params = @{ TrustPolicy = '{"Version": bad'; Offline = $true }; Id = 'GitlabSts.InvalidPolicy'; Report = '^InvalidTrustPolicy$'; Category = 'InvalidArgument'; Fix = 'not valid JSON' }
                 @{ Area = 'trust policy'; Name = 'trust policy whose sub condition fails (reported)'; Params = @{ TrustPolicy = '@failingpolicy'; Offline = $true }; Id = 'GitlabSts.AccessDenied'; Report = '.+'; Category = 'InvalidArgument'; Fix = 'sub|project_path:other/project' }
@@ -195,26 +195,29 @@ function Expand-AwsPath([hashtable] $Parameters, [string] $AwsFolder) {
 function Invoke-ReliabilityCall {
     param([Parameter(Mandatory)] [string] $Cmdlet, [hashtable] $Parameters = @{}, [switch] $NoCapture)
     $err = $null
+    $callErrors = $null
     # Collected as they arrive: a terminating error must not lose the records written before it.
     $list = [Collections.Generic.List[object]]::new()
     try {
         switch ($Cmdlet) {
             'Get-GitlabWebIdentityCredential' {
-                if ($NoCapture) { Get-GitlabWebIdentityCredential @Parameters | ForEach-Object { $list.Add($_) } }
-                else { Get-GitlabWebIdentityCredential @Parameters *>&1 | ForEach-Object { $list.Add($_) } }
+                if ($NoCapture) { Get-GitlabWebIdentityCredential @Parameters -ErrorVariable callErrors | ForEach-Object { $list.Add($_) } }
+                else { Get-GitlabWebIdentityCredential @Parameters -ErrorVariable callErrors *>&1 | ForEach-Object { $list.Add($_) } }
             }
             'Set-GitlabAwsProfile' {
-                if ($NoCapture) { Set-GitlabAwsProfile @Parameters | ForEach-Object { $list.Add($_) } }
-                else { Set-GitlabAwsProfile @Parameters *>&1 | ForEach-Object { $list.Add($_) } }
+                if ($NoCapture) { Set-GitlabAwsProfile @Parameters -ErrorVariable callErrors | ForEach-Object { $list.Add($_) } }
+                else { Set-GitlabAwsProfile @Parameters -ErrorVariable callErrors *>&1 | ForEach-Object { $list.Add($_) } }
             }
             'Test-GitlabOidcRole' {
-                if ($NoCapture) { Test-GitlabOidcRole @Parameters | ForEach-Object { $list.Add($_) } }
-                else { Test-GitlabOidcRole @Parameters *>&1 | ForEach-Object { $list.Add($_) } }
+                if ($NoCapture) { Test-GitlabOidcRole @Parameters -ErrorVariable callErrors | ForEach-Object { $list.Add($_) } }
+                else { Test-GitlabOidcRole @Parameters -ErrorVariable callErrors *>&1 | ForEach-Object { $list.Add($_) } }
             }
             default { throw "Invoke-ReliabilityCall does not know how to call $Cmdlet yet." }
         }
     }
     catch { $err = $_ }
+    # An error that concerns the one input is non-terminating (WriteError): it is the call's error all the same.
+    if (-not $err -and $callErrors) { $err = @($callErrors)[0] }
     $all = @($list)
     $streams = @($all | Where-Object { $_ -is [System.Management.Automation.InformationalRecord] -or $_ -is [System.Management.Automation.ErrorRecord] -or $_ -is [System.Management.Automation.InformationRecord] })
     $output = @($all | Where-Object { -not ($_ -is [System.Management.Automation.InformationalRecord] -or $_ -is [System.Management.Automation.ErrorRecord] -or $_ -is [System.Management.Automation.InformationRecord]) })

@@ -487,7 +487,7 @@ if (-not [Amazon.Runtime.CredentialManagement.CredentialProfileStoreChain]::new(
             New-Item -ItemType Directory -Path $folder | Out-Null
             $before = Get-TreeSnapshot $Dir
             $err = $null
-            try { Set-GitlabAwsProfile -RoleArn $TestRoleArn -WebIdentityToken $Token -ConfigPath $folder } catch { $err = $_ }
+            try { Set-GitlabAwsProfile -RoleArn $TestRoleArn -WebIdentityToken $Token -ConfigPath $folder -ErrorAction Stop } catch { $err = $_ }
             $err.FullyQualifiedErrorId | Should -BeLike 'GitlabSts.ProfileWriteFailed*'
             $err.CategoryInfo.Category | Should -Be 'WriteError'
             $err.Exception.Message | Should -Match ([regex]::Escape($folder))
@@ -503,7 +503,7 @@ if (-not [Amazon.Runtime.CredentialManagement.CredentialProfileStoreChain]::new(
             $env:GITLAB_OIDC_TOKEN = $Token
             $bad = Join-Path $env:AWS_CONFIG_FILE 'sub/config'
             $err = $null
-            try { Set-GitlabAwsProfile -Mode $Mode -RoleArn $TestRoleArn -EndpointUrl $Moto.Url -Region eu-west-1 -ConfigPath $bad -CredentialsPath (Join-Path $env:AWS_CONFIG_FILE 'credentials') } catch { $err = $_ }
+            try { Set-GitlabAwsProfile -Mode $Mode -RoleArn $TestRoleArn -EndpointUrl $Moto.Url -Region eu-west-1 -ConfigPath $bad -CredentialsPath (Join-Path $env:AWS_CONFIG_FILE 'credentials') -ErrorAction Stop } catch { $err = $_ }
             $err.FullyQualifiedErrorId | Should -BeLike 'GitlabSts.ProfileWriteFailed*'
             $err.Exception.Message | Should -Match '-ConfigPath|-CredentialsPath|-TokenFilePath'
             Assert-SameTree $Before (Get-TreeSnapshot $Dir)
@@ -513,7 +513,7 @@ if (-not [Amazon.Runtime.CredentialManagement.CredentialProfileStoreChain]::new(
             @{ Name = 'two words' }, @{ Name = "line`nbreak" }, @{ Name = 'br[ack]et' }, @{ Name = '' }
         ) {
             $err = $null
-            try { Set-GitlabAwsProfile -ProfileName $Name -RoleArn $TestRoleArn -WebIdentityToken $Token } catch { $err = $_ }
+            try { Set-GitlabAwsProfile -ProfileName $Name -RoleArn $TestRoleArn -WebIdentityToken $Token -ErrorAction Stop } catch { $err = $_ }
             $err | Should -Not -BeNullOrEmpty
             if ($Name) {
                 $err.FullyQualifiedErrorId | Should -BeLike 'GitlabSts.ProfileWriteFailed*'
@@ -524,7 +524,7 @@ if (-not [Amazon.Runtime.CredentialManagement.CredentialProfileStoreChain]::new(
 
         It '-Mode CredentialProcess with -WebIdentityToken -> an error naming the way out, nothing written' {
             $err = $null
-            try { Set-GitlabAwsProfile -Mode CredentialProcess -RoleArn $TestRoleArn -WebIdentityToken $Token } catch { $err = $_ }
+            try { Set-GitlabAwsProfile -Mode CredentialProcess -RoleArn $TestRoleArn -WebIdentityToken $Token -ErrorAction Stop } catch { $err = $_ }
             $err.FullyQualifiedErrorId | Should -BeLike 'GitlabSts.ProfileWriteFailed*'
             $err.CategoryInfo.Category | Should -Be 'InvalidArgument'
             $err.Exception.Message | Should -Match '-TokenVariable'
@@ -543,7 +543,7 @@ if (-not [Amazon.Runtime.CredentialManagement.CredentialProfileStoreChain]::new(
             try {
                 if ($Piped) { $Params.Credential = Get-GitlabWebIdentityCredential -RoleArn $TestRoleArn -EndpointUrl $Moto.Url }
                 $err = $null
-                try { Set-GitlabAwsProfile -RoleArn $TestRoleArn -EndpointUrl $fault.Url @Params } catch { $err = $_ }
+                try { Set-GitlabAwsProfile -RoleArn $TestRoleArn -EndpointUrl $fault.Url @Params -ErrorAction Stop } catch { $err = $_ }
                 $err.FullyQualifiedErrorId | Should -BeLike 'GitlabSts.InvalidPolicy,*'
                 $err.CategoryInfo.Category | Should -Be 'InvalidArgument'
                 $err.Exception.Message | Should -Match "^-$Parameter "

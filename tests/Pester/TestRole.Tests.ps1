@@ -141,7 +141,7 @@ Describe 'Test-GitlabOidcRole' {
             $p = @{ RoleArn = $TestRoleArn; WebIdentityToken = $Token; Offline = $true }
             foreach ($k in $Params.Keys) { if ($null -eq $Params[$k]) { $p.Remove($k) } else { $p[$k] = $Params[$k] } }
             $err = $null
-            try { Test-GitlabOidcRole @p } catch { $err = $_ }
+            try { Test-GitlabOidcRole @p -ErrorAction Stop } catch { $err = $_ }
             $err | Should -Not -BeNullOrEmpty
             $err.FullyQualifiedErrorId | Should -BeLike "$Id,*"
             Assert-NoSecret -Text ($err | Out-String) -Secret $Token -Where "the $Id error"
@@ -152,7 +152,7 @@ Describe 'Test-GitlabOidcRole' {
             Push-Location $dir
             try {
                 $err = $null
-                try { Test-GitlabOidcRole -RoleArn $TestRoleArn -WebIdentityToken $Token -Offline -TrustPolicy ./missing.json } catch { $err = $_ }
+                try { Test-GitlabOidcRole -RoleArn $TestRoleArn -WebIdentityToken $Token -Offline -TrustPolicy ./missing.json -ErrorAction Stop } catch { $err = $_ }
             }
             finally { Pop-Location; Remove-Item $dir -Recurse -Force }
             $err.Exception.Message | Should -BeLike "*$(Join-Path $dir.FullName 'missing.json')*"

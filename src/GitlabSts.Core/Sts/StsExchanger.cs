@@ -72,6 +72,12 @@ namespace GitlabSts.Core.Sts
                 sdkRequest.PolicyArns = request.PolicyArns.Select(a => new PolicyDescriptorType { Arn = a }).ToList();
             }
 
+            string? unknownRegion = request.Endpoint == null ? Partitions.UnknownRegionWarning(request.Region) : null;
+            if (unknownRegion != null)
+            {
+                log.Warning(unknownRegion);
+            }
+
             log.Verbose($"Calling STS AssumeRoleWithWebIdentity at {request.EndpointDescription} for {request.RoleArn} " +
                         $"(session '{request.RoleSessionName}', {request.DurationSeconds} s).");
 
@@ -94,7 +100,7 @@ namespace GitlabSts.Core.Sts
                 }
                 catch (Exception e)
                 {
-                    failure = StsFailure.Classify(e);
+                    failure = StsFailure.Classify(e).ForRequest(request);
                 }
 
                 if (!failure.Transient || attempt >= request.MaxAttempts)
@@ -108,6 +114,15 @@ namespace GitlabSts.Core.Sts
                 _delay(wait, cancel).GetAwaiter().GetResult();
             }
         }
+
+        private static string? OrFromToken(string? fromSts, string? fromToken) => string.IsNullOrEmpty(fromSts) ? fromToken : fromSts;
+
+        /// <summary>
+        /// The token's aud when it has one; with several, which one matched the provider's client ids only STS knows,
+        /// so none is claimed.
+        /// </summary>
+        private static string? TokenAudience(ExchangeRequest request) =>
+            request.Token.Audience.Count == 1 ? request.Token.Audience[0] : null;
 
         private static ExchangeResult ToResult(ExchangeRequest request, AssumeRoleWithWebIdentityResponse response, int attempts)
         {
@@ -126,9 +141,11 @@ namespace GitlabSts.Core.Sts
             {
                 AssumedRoleArn = response!.AssumedRoleUser?.Arn,
                 AssumedRoleId = response.AssumedRoleUser?.AssumedRoleId,
-                SubjectFromWebIdentityToken = response.SubjectFromWebIdentityToken,
-                Provider = response.Provider,
-                Audience = response.Audience,
+                // STS returns these from the token it accepted; an STS that omits them (moto, some proxies) gets them
+                // from the same token: sub, iss and aud.
+                SubjectFromWebIdentityToken = OrFromToken(response.SubjectFromWebIdentityToken, request.Token.Subject),
+                Provider = OrFromToken(response.Provider, request.Token.Issuer),
+                Audience = OrFromToken(response.Audience, TokenAudience(request)),
                 Attempts = attempts,
             };
         }

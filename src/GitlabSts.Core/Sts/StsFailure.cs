@@ -60,6 +60,30 @@ namespace GitlabSts.Core.Sts
         /// <summary>STS's own message, or a description of the network failure.</summary>
         public string Detail { get; }
 
+        /// <summary>True when the network failure is that the endpoint's host name could not be resolved (DNS).</summary>
+        public bool IsNameResolution { get; private set; }
+
+        /// <summary>
+        /// The region this version does not know and whose endpoint did not resolve: the likely cause of the failure,
+        /// which is then not retried (see <see cref="ForRequest"/>). Null otherwise.
+        /// </summary>
+        public string? UnknownRegion { get; private set; }
+
+        /// <summary>
+        /// This failure seen with the request that caused it: a host name that does not resolve for the regional endpoint
+        /// of a region this version does not know (no -EndpointUrl) is a region problem, not a network one, and retrying
+        /// cannot help.
+        /// </summary>
+        public StsFailure ForRequest(ExchangeRequest request)
+        {
+            if (!IsNameResolution || request.Endpoint != null || string.IsNullOrEmpty(request.Region) || Partitions.IsKnownRegion(request.Region))
+            {
+                return this;
+            }
+
+            return new StsFailure(ErrorId, Kind, StsRetryClass.None, Code, Detail) { IsNameResolution = true, UnknownRegion = request.Region };
+        }
+
         /// <summary>True for an InvalidIdentityToken that says STS could not fetch the issuer's keys.</summary>
         public bool IsKeyRetrievalFailure => ErrorId == ErrorIds.InvalidIdentityToken && Retry == StsRetryClass.IdentityProvider;
 
@@ -138,7 +162,10 @@ namespace GitlabSts.Core.Sts
             Exception? network = FindNetworkCause(exception);
             if (network != null)
             {
-                return new StsFailure(ErrorIds.NetworkError, ErrorKind.ConnectionError, StsRetryClass.Network, "ConnectionError", DescribeNetwork(network));
+                return new StsFailure(ErrorIds.NetworkError, ErrorKind.ConnectionError, StsRetryClass.Network, "ConnectionError", DescribeNetwork(network))
+                {
+                    IsNameResolution = IsNameResolutionFailure(exception),
+                };
             }
 
             return new StsFailure(ErrorIds.StsError, ErrorKind.NotSpecified, StsRetryClass.None, exception.GetType().Name, exception.Message);
@@ -222,6 +249,26 @@ namespace GitlabSts.Core.Sts
             }
 
             return null;
+        }
+
+        /// <summary>True when a host name could not be resolved: .NET's SocketException (HostNotFound, NoData, TryAgain) or .NET Framework's WebException.</summary>
+        private static bool IsNameResolutionFailure(Exception exception)
+        {
+            for (Exception? e = exception; e != null; e = e.InnerException)
+            {
+                if (e is SocketException socket &&
+                    (socket.SocketErrorCode == SocketError.HostNotFound || socket.SocketErrorCode == SocketError.NoData || socket.SocketErrorCode == SocketError.TryAgain))
+                {
+                    return true;
+                }
+
+                if (e is WebException web && web.Status == WebExceptionStatus.NameResolutionFailure)
+                {
+                    return true;
+                }
+            }
+
+            return false;
         }
 
         private static string DescribeNetwork(Exception e)

@@ -8,7 +8,8 @@ namespace GitlabSts.Core.Sts
     {
         public static GitlabStsException ToException(StsFailure failure, ExchangeRequest request, int attempts)
         {
-            string detail = Redactor.Redact(failure.Detail, new[] { request.Token.Raw }).Trim();
+            // STS's own message usually ends with a full stop; ours follow it, so it is cut ("failure. STS", not "failure.. STS").
+            string detail = Redactor.Redact(failure.Detail, new[] { request.Token.Raw }).Trim().TrimEnd('.');
             string tries = attempts > 1 ? $" after {attempts} attempts" : string.Empty;
             string role = request.RoleArn.Value;
             string key = request.Token.IssuerKey;
@@ -43,6 +44,14 @@ namespace GitlabSts.Core.Sts
                 case ErrorIds.IdpCommunicationError:
                     message = $"STS could not talk to the identity provider {request.Token.Issuer}{tries} ({failure.Code}: {detail}). " +
                               "The GitLab instance must be reachable from AWS over https; retry later or raise -MaxAttempts.";
+                    break;
+                case ErrorIds.NetworkError when failure.UnknownRegion != null:
+                    string? nearest = Partitions.NearestKnownRegion(failure.UnknownRegion);
+                    message = $"Could not resolve the STS endpoint {request.EndpointDescription} ({failure.Code}: {detail}). " +
+                              $"This version does not know the region '{failure.UnknownRegion}', so the region is the likely cause" +
+                              (nearest != null ? $" (did you mean '{nearest}'?)" : string.Empty) +
+                              ": check -Region, AWS_REGION and AWS_DEFAULT_REGION. Not retried. For a region newer than this module, " +
+                              "check the runner's DNS, or pass its STS endpoint with -EndpointUrl.";
                     break;
                 case ErrorIds.NetworkError:
                     message = $"Could not reach STS at {request.EndpointDescription}{tries} ({failure.Code}: {detail}). " +

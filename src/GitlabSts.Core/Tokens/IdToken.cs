@@ -121,7 +121,7 @@ namespace GitlabSts.Core.Tokens
             string raw = text.Trim();
             if (raw.Length > MaxLength)
             {
-                throw Malformed(origin, $"is {raw.Length} characters long; STS accepts at most {MaxLength}",
+                throw Malformed(origin, $"is larger than an ID token can be ({Encoding.UTF8.GetByteCount(raw)} bytes; STS accepts at most {MaxLength})",
                     "Pass the ID token itself, not a file or variable holding other data.");
             }
 

@@ -107,38 +107,71 @@ namespace GitlabSts.Core.Tokens
             }
 
             string origin = $"file '{path}'";
+            if (path!.IndexOf('\0') >= 0)
+            {
+                throw new GitlabStsException(ErrorIds.TokenNotFound, ErrorKind.InvalidArgument,
+                    "-TokenFile contains a NUL character, which no file path can. Pass the path of the file that holds the ID token.", "TokenFile");
+            }
+
+            if (Directory.Exists(path))
+            {
+                throw new GitlabStsException(ErrorIds.TokenNotFound, ErrorKind.InvalidArgument,
+                    $"The token file '{path}' is a folder, not a file. Pass the path of the file in it that holds the ID token.", path);
+            }
+
             string text;
             try
             {
-                text = ReadBounded(path!);
+                long size = new FileInfo(path).Exists ? new FileInfo(path).Length : 0;
+                if (size > MaxTokenFileBytes)
+                {
+                    throw TooLarge(path, $"{size} bytes");
+                }
+
+                text = ReadBounded(path, out bool truncated);
+                if (truncated)
+                {
+                    throw TooLarge(path, $"more than {MaxTokenFileBytes} bytes");
+                }
             }
             catch (Exception e) when (e is FileNotFoundException || e is DirectoryNotFoundException)
             {
                 throw new GitlabStsException(ErrorIds.TokenNotFound, ErrorKind.ObjectNotFound,
                     $"The token file '{path}' does not exist. Check -TokenFile, or pass the token with -TokenVariable.", path);
             }
-            catch (Exception e) when (e is ArgumentException || e is NotSupportedException)
-            {
-                throw new GitlabStsException(ErrorIds.TokenNotFound, ErrorKind.InvalidArgument,
-                    $"The token file path '{path}' is not a valid path. Check -TokenFile.", "TokenFile", e);
-            }
-            catch (Exception e) when (e is UnauthorizedAccessException || e is IOException)
+            catch (UnauthorizedAccessException e)
             {
                 throw new GitlabStsException(ErrorIds.TokenNotFound, ErrorKind.PermissionDenied,
-                    $"The token file '{path}' could not be read ({e.GetType().Name}: {e.Message}). Check that it is a readable file.", path, e);
+                    $"The token file '{path}' cannot be read by this user (permission denied). Check the file's permissions.", path, e);
+            }
+            catch (Exception e) when (e is IOException || e is NotSupportedException || e is ArgumentException)
+            {
+                throw new GitlabStsException(ErrorIds.TokenNotFound, ErrorKind.InvalidArgument,
+                    $"The token file '{path}' could not be read ({e.GetType().Name}). Check that -TokenFile is the path of a readable file.", path, e);
             }
 
             return IdToken.Parse(text, origin);
         }
 
         /// <summary>
-        /// Reads at most a little more than a token can be, so a device or a huge file (e.g. /dev/zero) cannot hang
-        /// the command or fill memory; anything longer is reported as too long by <see cref="IdToken.Parse"/>.
+        /// The largest token file read: an ID token is at most <see cref="IdToken.MaxLength"/> ASCII characters, plus room
+        /// for a byte order mark, line breaks and spaces around it. Anything larger is not a token file.
         /// </summary>
-        private static string ReadBounded(string path)
+        public const int MaxTokenFileBytes = IdToken.MaxLength + 1024;
+
+        private static GitlabStsException TooLarge(string path, string size) =>
+            new GitlabStsException(ErrorIds.MalformedToken, ErrorKind.InvalidData,
+                $"The token file '{path}' is larger than an ID token can be ({size}; a token is at most {IdToken.MaxLength} bytes). " +
+                "Check -TokenFile: pass the file that holds only the job's ID token.", path);
+
+        /// <summary>
+        /// Reads at most <see cref="MaxTokenFileBytes"/> (in characters, which for a token are bytes), so a device or a file
+        /// that grows (e.g. /dev/zero) cannot hang the command or fill memory; <paramref name="truncated"/> says there was more.
+        /// </summary>
+        private static string ReadBounded(string path, out bool truncated)
         {
             using var reader = new StreamReader(path, System.Text.Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
-            var buffer = new char[(IdToken.MaxLength * 2) + 1];
+            var buffer = new char[MaxTokenFileBytes + 1];
             int total = 0;
             int read;
             while (total < buffer.Length && (read = reader.Read(buffer, total, buffer.Length - total)) > 0)
@@ -146,7 +179,8 @@ namespace GitlabSts.Core.Tokens
                 total += read;
             }
 
-            return new string(buffer, 0, total);
+            truncated = total > MaxTokenFileBytes;
+            return new string(buffer, 0, Math.Min(total, MaxTokenFileBytes));
         }
 
         private static IdToken Discover(string? audience, IEnvironmentReader env, ICoreLog log)

@@ -29,6 +29,24 @@ namespace GitlabSts.Commands
         internal override ICoreLog CreateLog() =>
             OutputFormat == CredentialOutputFormat.CredentialProcess && Console.IsOutputRedirected ? new StderrWarningLog(this) : base.CreateLog();
 
+        /// <summary>
+        /// As a credential_process, any failure must make the process exit non-zero, whatever the command line around
+        /// the cmdlet looks like: every error terminates.
+        /// </summary>
+        protected override bool EveryErrorTerminates => OutputFormat == CredentialOutputFormat.CredentialProcess;
+
+        /// <summary>
+        /// A credential_process's stderr is shown by AWS tools as the error text: PowerShell 7.2+ would colour the error
+        /// with ANSI escapes ($PSStyle), so when stderr is redirected the rendering is switched to plain text first.
+        /// </summary>
+        protected override void OnTerminatingError(ErrorRecord record)
+        {
+            if (OutputFormat == CredentialOutputFormat.CredentialProcess && Console.IsErrorRedirected)
+            {
+                PlainTextRendering.Apply(SessionState);
+            }
+        }
+
         protected override void ProcessRecord()
         {
             Invoke(() =>
@@ -60,6 +78,27 @@ namespace GitlabSts.Commands
             });
         }
     
+        /// <summary>PowerShell 7.2+'s $PSStyle.OutputRendering set to PlainText: errors rendered without ANSI escapes (nothing to do on older hosts).</summary>
+        private static class PlainTextRendering
+        {
+            public static void Apply(SessionState state)
+            {
+                try
+                {
+                    object? style = state.PSVariable.GetValue("PSStyle");
+                    PSPropertyInfo? rendering = style == null ? null : PSObject.AsPSObject(style).Properties["OutputRendering"];
+                    if (rendering != null)
+                    {
+                        rendering.Value = "PlainText";
+                    }
+                }
+                catch (Exception e) when (e is PSInvalidCastException || e is SetValueException || e is ExtendedTypeSystemException)
+                {
+                    // A host without that setting renders as it always did.
+                }
+            }
+        }
+
         private sealed class StderrWarningLog : CmdletLog
         {
             public StderrWarningLog(Cmdlet cmdlet)

@@ -297,10 +297,10 @@ namespace GitlabSts.Core.Tests.ErrorModel
             yield return Discover("variable name with '='", null, new TokenSource(TokenSourceKind.Variable, "A=B"));
             yield return Discover("variable holds garbage", ErrorIds.MalformedToken, new TokenSource(TokenSourceKind.Variable, "T"), null, ("T", "garbage"));
             yield return Discover("file missing", null, new TokenSource(TokenSourceKind.File, Missing));
-            yield return Discover("file is a directory", null, new TokenSource(TokenSourceKind.File, Path.GetTempPath()));
+            yield return Discover("file is a directory", ErrorIds.TokenNotFound, new TokenSource(TokenSourceKind.File, Path.GetTempPath()));
             yield return Discover("file path empty", null, new TokenSource(TokenSourceKind.File, ""));
             yield return Discover("file path null", null, new TokenSource(TokenSourceKind.File, null));
-            yield return Row("TokenDiscovery file path with NUL", null, () => TokenDiscovery.Resolve(new TokenSource(TokenSourceKind.File, "a\0b"), null, Env.Of(), NullLog.Instance));
+            yield return Discover("file path with NUL", ErrorIds.TokenNotFound, new TokenSource(TokenSourceKind.File, "a\0b"));
             yield return Discover("file path with bad characters", null, new TokenSource(TokenSourceKind.File, "x:\\<>|?*\"y"));
             yield return Discover("file path too long", null, new TokenSource(TokenSourceKind.File, Path.Combine(Path.GetTempPath(), new string('a', 5000))));
             yield return Discover("text null", null, new TokenSource(TokenSourceKind.Text, null));

@@ -84,7 +84,7 @@ namespace GitlabSts.Core.Tests.Tokens
             ["aud array with an empty string"] = (() => WithClaims(c => c["aud"] = new JsonArray("sts.amazonaws.com", "")), "no 'aud'"),
             ["empty aud string"] = (() => WithClaims(c => c["aud"] = ""), "no 'aud'"),
             ["numeric aud"] = (() => WithClaims(c => c["aud"] = 7), "no 'aud'"),
-            ["over 20000 chars"] = (() => WithClaims(c => c["padding"] = new string('x', 15100)), "characters long; STS accepts at most 20000"),
+            ["over 20000 chars"] = (() => WithClaims(c => c["padding"] = new string('x', 15100)), "bytes; STS accepts at most 20000)"),
         };
 
         public static IEnumerable<object[]> MalformedCases => Cases.Keys.Select(k => new object[] { k });
@@ -122,7 +122,7 @@ namespace GitlabSts.Core.Tests.Tokens
             string token = Cases["over 20000 chars"].Token()!;
             Assert.True(token.Length > IdToken.MaxLength);
             var e = Assert.Throws<GitlabStsException>(() => IdToken.Parse(token, Origin));
-            Assert.Contains($"is {token.Length} characters long", e.Message);
+            Assert.Contains($"is larger than an ID token can be ({token.Length} bytes; STS accepts at most 20000)", e.Message);
         }
 
         [Fact]

@@ -36,7 +36,33 @@ namespace GitlabSts.Core.Tests.Tokens
 
             var e = Assert.Throws<GitlabStsException>(() => Resolve(new TokenSource(TokenSourceKind.File, "/dev/zero"), null, new DictionaryEnvironment()));
             Assert.Equal(ErrorIds.MalformedToken, e.ErrorId);
-            Assert.Contains("characters long", e.Message);
+            Assert.Contains("is larger than an ID token can be (more than 21024 bytes", e.Message);
+            Assert.DoesNotContain("characters", e.Message);
+        }
+
+        [Fact]
+        public void A_huge_token_file_is_reported_in_bytes_without_being_read()
+        {
+            string path = Path.Combine(_dir, "huge");
+            using (var f = new FileStream(path, FileMode.Create))
+            {
+                f.SetLength(100L * 1024 * 1024); // sparse: 100 MB that take no disk
+            }
+
+            var e = Assert.Throws<GitlabStsException>(() => Resolve(new TokenSource(TokenSourceKind.File, path), null, Env.Of()));
+            Assert.Equal(ErrorIds.MalformedToken, e.ErrorId);
+            Assert.Contains($"The token file '{path}' is larger than an ID token can be (104857600 bytes; a token is at most 20000 bytes)", e.Message);
+        }
+
+        [Fact]
+        public void A_folder_as_token_file_says_so_not_access_denied()
+        {
+            string folder = Directory.CreateDirectory(Path.Combine(_dir, "a-folder")).FullName;
+            var e = Assert.Throws<GitlabStsException>(() => Resolve(new TokenSource(TokenSourceKind.File, folder), null, Env.Of()));
+            Assert.Equal(ErrorIds.TokenNotFound, e.ErrorId);
+            Assert.Equal(ErrorKind.InvalidArgument, e.Kind);
+            Assert.Equal($"The token file '{folder}' is a folder, not a file. Pass the path of the file in it that holds the ID token.", e.Message);
+            Assert.DoesNotContain("denied", e.Message, StringComparison.OrdinalIgnoreCase);
         }
 
         private static IdToken Resolve(TokenSource source, string? audience, IEnvironmentReader env, CapturingLog? log = null) =>
@@ -255,7 +281,7 @@ namespace GitlabSts.Core.Tests.Tokens
         {
             new object[] { "missing", ErrorIds.TokenNotFound, "does not exist" },
             new object[] { "missing folder", ErrorIds.TokenNotFound, "does not exist" },
-            new object[] { "a directory", ErrorIds.TokenNotFound, "could not be read" },
+            new object[] { "a directory", ErrorIds.TokenNotFound, "is a folder, not a file" },
             new object[] { "empty", ErrorIds.MalformedToken, "is empty" },
             new object[] { "only a newline", ErrorIds.MalformedToken, "is empty" },
             new object[] { "not a token", ErrorIds.MalformedToken, "has 1 part(s)" },
