@@ -134,6 +134,28 @@ function Install-TestPeer {
     if ($LASTEXITCODE -ne 0) { Write-Warning 'apt-get install awscli failed; tests that need AWS CLI v2 will fail.' }
 }
 
+# The AWS SDK for JavaScript v3 (npm, pinned; ../shared/TESTING.md) for tests/Pester/CredentialProcess.Tests.ps1: it runs
+# credential_process through /bin/sh -c. Installed into out/test-peers/aws-sdk-js when missing (node and npm from Debian's
+# nodejs and npm packages when absent); GITLABSTS_AWS_SDK_JS names that folder for the tests (unset: they fail, saying why).
+function Install-JsSdk {
+    $version = '3.1178.0'
+    $dir = Join-Path $Out 'test-peers/aws-sdk-js'
+    $installed = Join-Path $dir 'node_modules/@aws-sdk/credential-providers/package.json'
+    if (-not (Get-Command npm -ErrorAction Ignore) -and $IsLinux -and (Get-Command apt-get -ErrorAction Ignore)) {
+        Write-Step 'Installing node and npm (Debian packages nodejs, npm) for the credential_process tests'
+        $env:DEBIAN_FRONTEND = 'noninteractive'
+        & apt-get update -qq *> $null
+        & apt-get install -y -qq nodejs npm *> $null
+    }
+    if (-not ((Test-Path $installed) -and (Get-Content -Raw $installed | ConvertFrom-Json).version -eq $version) -and (Get-Command npm -ErrorAction Ignore)) {
+        Write-Step "Installing the AWS SDK for JavaScript v3 $version (npm) into $dir"
+        New-Item -ItemType Directory -Path $dir -Force | Out-Null
+        & npm install --prefix $dir --no-audit --no-fund --silent "@aws-sdk/credential-providers@$version" "@aws-sdk/client-sts@$version" *> $null
+        if ($LASTEXITCODE -ne 0) { Write-Warning 'npm install of the AWS SDK for JavaScript v3 failed; the credential_process tests that need it will fail.' }
+    }
+    if (Test-Path $installed) { $env:GITLABSTS_AWS_SDK_JS = $dir }
+}
+
 # Mono (Debian mono-complete) runs the net472 test build, the closest this machine gets to Windows PowerShell 5.1's
 # runtime; install it when missing and possible. Returns the mono command, or $null when there is none.
 function Install-Mono {
@@ -211,6 +233,7 @@ function Invoke-TestTask {
     }
 
     Install-TestPeer
+    Install-JsSdk
     $pesterModule = Get-PesterModulePath   # also restores the xunit console runner (tests/tools/tools.csproj)
     $mono = [pscustomobject]@{ Passed = 0; Failed = 0; Skipped = 0; FailedNames = @(); SkippedNames = @() }
     if (-not $SkipUnitTests) { $mono = Invoke-MonoXunit -Results $results }

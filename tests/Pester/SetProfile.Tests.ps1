@@ -354,7 +354,7 @@ if (-not [Amazon.Runtime.CredentialManagement.CredentialProfileStoreChain]::new(
             # -WhatIf asks STS for nothing: the endpoint is a closed port, and the keys are described, not fetched.
             @{ Mode = 'Credential'; Command = "Set-GitlabAwsProfile -Mode Credential -ProfileName legacy -Region eu-west-1 -EndpointUrl http://127.0.0.1:9 -WhatIf -Verbose"; Expect = '\[legacy\]', 'aws_access_key_id = <from STS>', 'aws_secret_access_key = <redacted>', 'aws_session_token = <redacted>', '\[profile legacy\]', 'region = eu-west-1' }
             @{ Mode = 'Credential (piped)'; Command = "`$c | Set-GitlabAwsProfile -ProfileName legacy -WhatIf -Verbose"; Expect = '\[legacy\]', 'aws_secret_access_key = <redacted>', 'aws_session_token = <redacted>' }
-            @{ Mode = 'CredentialProcess'; Command = "Set-GitlabAwsProfile -Mode CredentialProcess -WhatIf -Verbose"; Expect = '\[profile oidc\]', 'credential_process = ".*" .*Get-GitlabWebIdentityCredential -OutputFormat CredentialProcess' }
+            @{ Mode = 'CredentialProcess'; Command = "Set-GitlabAwsProfile -Mode CredentialProcess -WhatIf -Verbose"; Expect = '\[profile oidc\]', '; credential_process runs: Import-Module .*; Get-GitlabWebIdentityCredential -OutputFormat CredentialProcess', '(?m)credential_process = ".*" -NoProfile -NonInteractive -OutputFormat Text -EncodedCommand [A-Za-z0-9+/=]+\r?$' }
         ) {
             $before = Get-TreeSnapshot $Dir
             # -WhatIf messages go to the host, not to a stream: read them from a fresh process's stdout. The process

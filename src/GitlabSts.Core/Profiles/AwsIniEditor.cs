@@ -52,6 +52,9 @@ namespace GitlabSts.Core.Profiles
         /// <summary>The BOM as it appears in text decoded without stripping it.</summary>
         public const char ByteOrderMark = '\uFEFF';
 
+        /// <summary>A pseudo key: a pair with this key is written as a comment line <c>; value</c> (e.g. what credential_process runs).</summary>
+        public const string CommentKey = ";";
+
         /// <summary>
         /// Returns <paramref name="text"/> with the section <paramref name="sectionName"/> (the text
         /// between the brackets, e.g. <c>profile oidc</c>, <c>default</c>, <c>oidc</c>) set to exactly
@@ -479,6 +482,12 @@ namespace GitlabSts.Core.Profiles
         {
             foreach (var kv in pairs)
             {
+                if (kv.Key == CommentKey)
+                {
+                    sb.Append(CommentKey).Append(' ').Append(kv.Value).Append(eol);
+                    continue;
+                }
+
                 sb.Append(kv.Key).Append(" =");
                 if (kv.Value.Length > 0)
                 {
@@ -548,7 +557,11 @@ namespace GitlabSts.Core.Profiles
             var pairs = new List<KeyValuePair<string, string>>();
             foreach (var kv in keyValues)
             {
-                ValidateKey(kv.Key);
+                if (kv.Key != CommentKey)
+                {
+                    ValidateKey(kv.Key);
+                }
+
                 ValidateValue(kv.Key, kv.Value);
                 pairs.Add(kv);
             }

@@ -43,5 +43,8 @@ namespace GitlabSts.Core.Profiles
 
         /// <summary>CredentialProcess: the full command line (see <see cref="Profiles.CredentialProcessCommand"/>).</summary>
         public string? CredentialProcessCommand { get; set; }
+
+        /// <summary>CredentialProcess: what the line runs, in words, written as a comment line above it (optional).</summary>
+        public string? CredentialProcessComment { get; set; }
     }
 }

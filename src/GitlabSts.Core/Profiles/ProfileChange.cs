@@ -84,6 +84,12 @@ namespace GitlabSts.Core.Profiles
                     sb.Append($"Set [{SectionName}] in '{Path}' (owner-only):");
                     foreach (var kv in Keys)
                     {
+                        if (kv.Key == AwsIniEditor.CommentKey)
+                        {
+                            sb.Append(Environment.NewLine).Append("    ; ").Append(kv.Value);
+                            continue;
+                        }
+
                         sb.Append(Environment.NewLine).Append("    ").Append(kv.Key).Append(" = ").Append(IsSecretKey(kv.Key) ? Redactor.Mask : kv.Value);
                     }
 

@@ -153,10 +153,13 @@ namespace GitlabSts.Core.Profiles
 
                 case ProfileMode.CredentialProcess:
                 {
-                    var keys = new List<KeyValuePair<string, string>>
+                    var keys = new List<KeyValuePair<string, string>>();
+                    if (!string.IsNullOrEmpty(request.CredentialProcessComment))
                     {
-                        Kv("credential_process", Required(request.CredentialProcessCommand, nameof(request.CredentialProcessCommand), "CredentialProcess")),
-                    };
+                        keys.Add(Kv(AwsIniEditor.CommentKey, request.CredentialProcessComment!));   // above its key, so a re-run replaces it
+                    }
+
+                    keys.Add(Kv("credential_process", Required(request.CredentialProcessCommand, nameof(request.CredentialProcessCommand), "CredentialProcess")));
                     AddRegion(keys, region);
                     changes.Add(ProfileFileChange.Set(configPath, configSection, keys));
                     changes.Add(ProfileFileChange.Remove(credentialsPath, name, StaleCredentials));

@@ -88,7 +88,9 @@ namespace GitlabSts.Core.Profiles
                     case ProfileMode.CredentialProcess:
                         CredentialProcessHost host = request.Host?.Invoke()
                             ?? throw ProfileErrors.Invalid("-Mode CredentialProcess needs the PowerShell host and module path to run.", "Mode");
-                        profile.CredentialProcessCommand = CredentialProcessCommand.ForExchange(host, settings, checkedExchange, region);
+                        CredentialProcessLine line = CredentialProcessCommand.ForExchange(host, settings, checkedExchange, region);
+                        profile.CredentialProcessCommand = line.Line;
+                        profile.CredentialProcessComment = line.Comment;
                         break;
                     case ProfileMode.Credential:
                         // Placeholders until the exchange (-WhatIf: instead of it): the profile name and every path are

@@ -76,12 +76,20 @@ namespace GitlabSts.Core.Tests.Profiles
 
             Assert.Empty(exchanges);
             string command = Section(dir.File("config"), "profile oidc").Single(k => k.Key == "credential_process").Value;
-            Assert.StartsWith("\"/opt/microsoft/powershell/7/pwsh\" -NoProfile -NonInteractive -Command \"Import-Module '/opt/GitlabSts/GitlabSts.psd1';", command);
-            Assert.Contains("-RoleArn '" + RoleArn + "'", command);
-            Assert.Contains("-RoleSessionName 'gitlab-ci-42'", command);
-            Assert.Contains("-DurationSeconds '3600'", command);
-            Assert.Contains("-Region 'eu-west-1'", command);
-            Assert.Contains("-TokenVariable 'GITLAB_OIDC_TOKEN'", command);
+            string prefix = "\"/opt/microsoft/powershell/7/pwsh\" -NoProfile -NonInteractive -OutputFormat Text -EncodedCommand ";
+            Assert.StartsWith(prefix, command);
+            string script = CredentialProcessCommand.Decode(command.Substring(prefix.Length));
+            Assert.StartsWith("Import-Module '/opt/GitlabSts/GitlabSts.psd1';", script);
+            Assert.Contains("-RoleArn '" + RoleArn + "'", script);
+            Assert.Contains("-RoleSessionName 'gitlab-ci-42'", script);
+            Assert.Contains("-DurationSeconds '3600'", script);
+            Assert.Contains("-Region 'eu-west-1'", script);
+            Assert.Contains("-TokenVariable 'GITLAB_OIDC_TOKEN'", script);
+
+            // What it runs, in words, on a comment line above the key; a re-run replaces that line, never adds one.
+            Assert.Contains("[profile oidc]\n; credential_process runs: " + script + "\ncredential_process = ", File.ReadAllText(dir.File("config")));
+            Setup().Prepare(Request(dir, ProfileMode.CredentialProcess, new TokenSource(TokenSourceKind.Variable, "GITLAB_OIDC_TOKEN"))).Apply();
+            Assert.Single(File.ReadAllLines(dir.File("config")), l => l.StartsWith("; credential_process runs:", StringComparison.Ordinal));
             TestTokens.AssertNoSecret(File.ReadAllText(dir.File("config")), token);
         }
 

@@ -13,8 +13,8 @@ namespace GitlabSts.Core.Tests.Windows
     /// <summary>
     /// The credential_process line written for Windows hosts, split by the AWS CLI's own parser: botocore's
     /// compat_shell_split(line, "win32") (what ProcessProvider runs on Windows) must give back exactly the program,
-    /// its arguments, and the PowerShell command we meant, for pwsh.exe and powershell.exe under C:\Program Files\…,
-    /// with spaces and single quotes in the paths and values.
+    /// its arguments, and the encoded PowerShell command we meant (every value back exactly), for pwsh.exe and
+    /// powershell.exe under C:\Program Files\…, with spaces and single quotes in the paths and hostile values.
     /// </summary>
     public class CredentialProcessWindowsTests
     {
@@ -47,31 +47,49 @@ namespace GitlabSts.Core.Tests.Windows
         [MemberData(nameof(Lines))]
         public void Botocore_win32_split_gives_back_exactly_the_intended_arguments(string label, string[] host, string manifest)
         {
-            string line = CredentialProcessCommand.Build(host, manifest, Arguments);
+            string line = CredentialProcessCommand.Build(host, manifest, Arguments, windows: true);
 
             string command =
                 "Import-Module '" + manifest.Replace("'", "''") + "'; Get-GitlabWebIdentityCredential -OutputFormat CredentialProcess" +
                 " -RoleArn 'arn:aws:iam::123456789012:role/gitlab ci'" +
                 @" -TokenFile 'C:\GitLab-Runner\builds\it''s here\id token.jwt'" +
                 " -RoleSessionName 'gitlab-ci-42' -DurationSeconds '3600'";
-            var expected = host.Concat(new[] { "-NoProfile", "-NonInteractive", "-Command", command }).ToArray();
+            var expected = host.Concat(new[] { "-NoProfile", "-NonInteractive", "-OutputFormat", "Text", "-EncodedCommand", CredentialProcessCommand.Encode(command) }).ToArray();
 
             string[] split = BotocoreSplit(line);
             Console.WriteLine($"credential_process ({label}): {line}");
             Console.WriteLine($"  compat_shell_split(line, 'win32') = {JsonSerializer.Serialize(split)}");
             Assert.Equal(expected, split);
+            Assert.Equal(command, CredentialProcessCommand.Decode(split.Last()));
         }
 
-        /// <summary>Runs botocore.compat.compat_shell_split(line, "win32") with the machine's python3 and botocore.</summary>
-        internal static string[] BotocoreSplit(string line)
+        [Theory]
+        [MemberData(nameof(HostileValues))]
+        public void Botocore_win32_split_gives_back_the_paths_and_every_hostile_value_exactly(string value)
+        {
+            string[] host = { Dotnet, @"C:\Users\o'brien\Program Files (x86)\pwsh.dll" };
+            var arguments = new[] { "RoleArn", "TokenFile", "Audience", "TokenVariable" }.Select(k => new KeyValuePair<string, string?>(k, value)).ToArray();
+            CredentialProcessLine line = CredentialProcessCommand.Create(new CredentialProcessHost(host, value, windows: true), arguments);
+
+            string[] split = BotocoreSplit(line.Line);
+            Assert.Equal(host.Concat(CredentialProcessCommand.FixedArguments).Concat(new[] { CredentialProcessCommand.Encode(line.Script) }), split);
+            var values = Profiles.CredentialProcessCommandTests.ParseScript(CredentialProcessCommand.Decode(split.Last()), out string manifest);
+            Assert.Equal(value, manifest);
+            Assert.All(arguments, a => Assert.Equal(value, values[a.Key]));
+        }
+
+        public static IEnumerable<object[]> HostileValues() => Profiles.CredentialProcessCommandTests.Hostile();
+
+        /// <summary>Runs botocore.compat.compat_shell_split(line, platform) (ProcessProvider's split: "win32" on Windows, shlex elsewhere) with the machine's python3 and botocore.</summary>
+        internal static string[] BotocoreSplit(string line, string platform = "win32")
         {
             string script = Path.Combine(Path.GetTempPath(), "gitlabsts-split-" + Guid.NewGuid().ToString("N") + ".py");
             File.WriteAllText(script,
                 "import json, sys\nfrom botocore.compat import compat_shell_split\n" +
-                "line = json.loads(sys.stdin.read())\nprint(json.dumps(compat_shell_split(line, 'win32')))\n");
+                "line = json.loads(sys.stdin.read())\nprint(json.dumps(compat_shell_split(line, sys.argv[1])))\n");
             try
             {
-                var psi = new ProcessStartInfo("python3", "\"" + script + "\"")
+                var psi = new ProcessStartInfo("python3", "\"" + script + "\" " + platform)
                 {
                     UseShellExecute = false,
                     RedirectStandardInput = true,
