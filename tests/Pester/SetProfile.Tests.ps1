@@ -16,6 +16,19 @@ Describe 'Set-GitlabAwsProfile' {
         $script:Run = [guid]::NewGuid().ToString('N').Substring(0, 8)
         function Get-AssumedArn([string] $Session) { "arn:aws:sts::123456789012:assumed-role/gitlab-deployer/$Session-$Run" }
 
+        # Credentials as Get-GitlabWebIdentityCredential returns them, without an exchange (for refusals and -Region tests).
+        function New-FakeCredential([string] $Region) {
+            $c = [GitlabSts.WebIdentityCredential]::new()
+            $c.AccessKeyId = 'ASIAFAKEEXAMPLE00001'
+            $c.SecretAccessKey = 'fake-secret-access-key-example'
+            $c.SessionToken = 'fake-session-token-example'
+            $c.RoleArn = $TestRoleArn
+            $c.RoleSessionName = 'fake'
+            $c.Expiration = [DateTime]::UtcNow.AddHours(1)
+            $c.Region = $Region
+            $c
+        }
+
         # A fresh folder for the AWS files; AWS_CONFIG_FILE / AWS_SHARED_CREDENTIALS_FILE point into it.
         function New-AwsFolder {
             $dir = Join-Path ([IO.Path]::GetTempPath()) ("gitlabsts-pester-" + [guid]::NewGuid().ToString('N'))
@@ -223,7 +236,7 @@ if (-not [Amazon.Runtime.CredentialManagement.CredentialProfileStoreChain]::new(
             [IO.File]::WriteAllText($env:AWS_SHARED_CREDENTIALS_FILE, $CredentialsText)
         }
 
-        It 'replaces only [profile oidc]: every other byte, CRLF included, stays; a second write changes nothing' {
+        It 'changes only [profile oidc] (merged): every other byte, CRLF included, stays; a second write changes nothing' {
             $p = @{ RoleArn = $TestRoleArn; WebIdentityToken = $Token; RoleSessionName = 'pester-edit'; Region = 'eu-west-1' }
             Set-GitlabAwsProfile @p
             $first = [IO.File]::ReadAllBytes($env:AWS_CONFIG_FILE)
@@ -232,8 +245,9 @@ if (-not [Amazon.Runtime.CredentialManagement.CredentialProfileStoreChain]::new(
             $text.EndsWith($ConfigSuffix, [StringComparison]::Ordinal) | Should -BeTrue -Because 'the bytes after the section stay'
             $section = $text.Substring($ConfigPrefix.Length, $text.Length - $ConfigPrefix.Length - $ConfigSuffix.Length)
             $tokenPath = Join-Path $Dir 'gitlabsts/oidc.token'
-            $section | Should -BeExactly ((@('[profile oidc]', "role_arn = $TestRoleArn", "web_identity_token_file = $tokenPath",
-                        'role_session_name = pester-edit', 'duration_seconds = 3600', 'region = eu-west-1') -join "`r`n") + "`r`n")
+            # Merged as `aws configure set` does: our keys set in place, the comment and the s3 block it does not manage stay.
+            $section | Should -BeExactly ((@('[profile oidc]', "role_arn = $TestRoleArn", '; stale comment between the old keys', "web_identity_token_file = $tokenPath",
+                        's3 =', '  use_accelerate_endpoint = true', 'role_session_name = pester-edit', 'duration_seconds = 3600', 'region = eu-west-1') -join "`r`n") + "`r`n")
             [IO.File]::ReadAllText($env:AWS_SHARED_CREDENTIALS_FILE) | Should -BeExactly $CredentialsText
 
             Set-GitlabAwsProfile @p
@@ -350,7 +364,7 @@ if (-not [Amazon.Runtime.CredentialManagement.CredentialProfileStoreChain]::new(
         }
 
         It '-WhatIf in <Mode> mode writes nothing and names the sections and keys without secrets' -ForEach @(
-            @{ Mode = 'WebIdentity'; Command = "Set-GitlabAwsProfile -WebIdentityToken `$env:GITLAB_OIDC_TOKEN -WhatIf -Verbose"; Expect = '\[profile oidc\]', 'role_arn = arn:aws:iam::123456789012:role/gitlab-deployer', 'web_identity_token_file = ', 'Remove \[oidc\]' }
+            @{ Mode = 'WebIdentity'; Command = "Set-GitlabAwsProfile -WebIdentityToken `$env:GITLAB_OIDC_TOKEN -WhatIf -Verbose"; Expect = '\[profile oidc\]', 'role_arn = arn:aws:iam::123456789012:role/gitlab-deployer', 'web_identity_token_file = ', 'and remove, if present: credential_process', 'Remove aws_access_key_id, aws_secret_access_key, aws_session_token, aws_security_token from \[oidc\]' }
             # -WhatIf asks STS for nothing: the endpoint is a closed port, and the keys are described, not fetched.
             @{ Mode = 'Credential'; Command = "Set-GitlabAwsProfile -Mode Credential -ProfileName legacy -Region eu-west-1 -EndpointUrl http://127.0.0.1:9 -WhatIf -Verbose"; Expect = '\[legacy\]', 'aws_access_key_id = <from STS>', 'aws_secret_access_key = <redacted>', 'aws_session_token = <redacted>', '\[profile legacy\]', 'region = eu-west-1' }
             @{ Mode = 'Credential (piped)'; Command = "`$c | Set-GitlabAwsProfile -ProfileName legacy -WhatIf -Verbose"; Expect = '\[legacy\]', 'aws_secret_access_key = <redacted>', 'aws_session_token = <redacted>' }
@@ -474,6 +488,128 @@ if (-not [Amazon.Runtime.CredentialManagement.CredentialProfileStoreChain]::new(
         }
     }
 
+    Describe 'A re-run keeps what it does not manage' {
+        BeforeEach {
+            $script:Dir = New-AwsFolder
+            $script:Hand = (@(
+                    '[default]'
+                    'region = us-east-1'
+                    ''
+                    '[profile oidc]'
+                    'output = json'
+                    '; notes: the deploy role of project 42'
+                    "role_arn = $TestRoleArn"
+                    'cli_pager ='
+                    's3 ='
+                    '    max_concurrent_requests = 20'
+                    '    addressing_style = path'
+                    'region = eu-west-1'
+                    ''
+                    '# the next section'
+                    '[profile prod]'
+                    'region = ap-southeast-2'
+                    ''
+                ) -join "`n")
+            [IO.File]::WriteAllText($env:AWS_CONFIG_FILE, $Hand)
+        }
+
+        It 'WebIdentity twice: output, cli_pager, the s3 block and the comment stay in place, read by AWS CLI v1' {
+            Set-GitlabAwsProfile -RoleArn $TestRoleArn -WebIdentityToken $Token -RoleSessionName "pester-keep-$Run"
+            $first = [IO.File]::ReadAllText($env:AWS_CONFIG_FILE)
+            Set-GitlabAwsProfile -RoleArn $TestRoleArn -WebIdentityToken $Token -RoleSessionName "pester-keep-$Run"
+            $text = [IO.File]::ReadAllText($env:AWS_CONFIG_FILE)
+            $text | Should -BeExactly $first -Because 'a re-run changes nothing'
+            $tokenPath = Join-Path $Dir 'gitlabsts/oidc.token'
+            $text | Should -BeExactly ($Hand.Replace(
+                    "s3 =`n    max_concurrent_requests = 20`n    addressing_style = path`nregion = eu-west-1`n",
+                    "s3 =`n    max_concurrent_requests = 20`n    addressing_style = path`nregion = eu-west-1`nweb_identity_token_file = $tokenPath`nrole_session_name = pester-keep-$Run`nduration_seconds = 3600`n"))
+            (Invoke-Program python3 @('-m', 'awscli', 'configure', 'get', 'output', '--profile', 'oidc')).StdOut.Trim() | Should -Be 'json'
+            (Invoke-Program python3 @('-m', 'awscli', 'configure', 'get', 's3.addressing_style', '--profile', 'oidc')).StdOut.Trim() | Should -Be 'path'
+            (Invoke-Program python3 @('-m', 'awscli', 'configure', 'get', 'role_arn', '--profile', 'oidc')).StdOut.Trim() | Should -Be $TestRoleArn
+        }
+
+        It 'WebIdentity -> CredentialProcess removes the web identity keys (and -WhatIf says so) and keeps the rest' {
+            Set-GitlabAwsProfile -RoleArn $TestRoleArn -WebIdentityToken $Token -RoleSessionName "pester-keep-$Run"
+            $env:GITLAB_OIDC_TOKEN = $Token
+            $verbose = Set-GitlabAwsProfile -Mode CredentialProcess -RoleArn $TestRoleArn -WhatIf -Verbose 4>&1 | Out-String
+            $verbose | Should -Match 'and remove, if present: role_arn, web_identity_token_file, role_session_name, duration_seconds'
+            Set-GitlabAwsProfile -Mode CredentialProcess -RoleArn $TestRoleArn
+            $t = [IO.File]::ReadAllText($env:AWS_CONFIG_FILE)
+            $section = $t.Substring($t.IndexOf('[profile oidc]'), $t.IndexOf("`n# the next section") - $t.IndexOf('[profile oidc]'))
+            $section | Should -Match "^\[profile oidc\]`noutput = json`n; notes: the deploy role of project 42`ncli_pager =`ns3 =`n    max_concurrent_requests = 20`n    addressing_style = path`nregion = eu-west-1`ncredential_process = "
+            $section | Should -Not -Match 'role_arn|web_identity_token_file|role_session_name|duration_seconds'
+            (Invoke-Program python3 @('-m', 'awscli', 'configure', 'get', 'output', '--profile', 'oidc')).StdOut.Trim() | Should -Be 'json'
+        }
+
+        It 'Credential mode keeps unmanaged keys of [NAME] in the credentials file; WebIdentity then removes only the aws_* keys' {
+            [IO.File]::WriteAllText($env:AWS_SHARED_CREDENTIALS_FILE, "[oidc]`n# rotated by hand`naws_access_key_id = AKIAOLD`naws_secret_access_key = old`nregion = us-west-2`n")
+            New-FakeCredential | Set-GitlabAwsProfile
+            [IO.File]::ReadAllText($env:AWS_SHARED_CREDENTIALS_FILE) | Should -BeExactly "[oidc]`n# rotated by hand`naws_access_key_id = ASIAFAKEEXAMPLE00001`naws_secret_access_key = fake-secret-access-key-example`nregion = us-west-2`naws_session_token = fake-session-token-example`n"
+            $config = [IO.File]::ReadAllText($env:AWS_CONFIG_FILE)
+            $config | Should -Match 'output = json' -Because 'Credential mode keeps the config section''s unmanaged keys'
+            $config | Should -Not -Match 'role_arn'
+            Set-GitlabAwsProfile -RoleArn $TestRoleArn -WebIdentityToken $Token
+            [IO.File]::ReadAllText($env:AWS_SHARED_CREDENTIALS_FILE) | Should -BeExactly "[oidc]`n# rotated by hand`nregion = us-west-2`n"
+        }
+    }
+
+    Describe 'A piped credential with parameters it makes meaningless' {
+        BeforeEach {
+            $script:Dir = New-AwsFolder
+            [IO.File]::WriteAllText($env:AWS_CONFIG_FILE, $ConfigPrefix + $ConfigOldTarget + $ConfigSuffix)
+            [IO.File]::WriteAllText($env:AWS_SHARED_CREDENTIALS_FILE, $CredentialsText)
+            $script:Before = Get-TreeSnapshot $Dir
+        }
+
+        It '$c | Set-GitlabAwsProfile <Shown> -> GitlabSts.ParameterConflict naming both, nothing written' -ForEach @(
+            @{ Shown = '-Mode WebIdentity'; P = @{ Mode = 'WebIdentity' }; Named = '-Mode WebIdentity' }
+            @{ Shown = '-Mode CredentialProcess'; P = @{ Mode = 'CredentialProcess' }; Named = '-Mode CredentialProcess' }
+            @{ Shown = '-RoleArn (another role)'; P = @{ RoleArn = 'arn:aws:iam::123456789012:role/other' }; Named = '-RoleArn arn:aws:iam::123456789012:role/other' }
+            @{ Shown = '-DurationSeconds 900'; P = @{ DurationSeconds = 900 }; Named = '-DurationSeconds 900' }
+            @{ Shown = '-DurationSeconds 3600 (the default, given)'; P = @{ DurationSeconds = 3600 }; Named = '-DurationSeconds 3600' }
+            @{ Shown = '-RoleSessionName'; P = @{ RoleSessionName = 'mine' }; Named = '-RoleSessionName mine' }
+            @{ Shown = '-EndpointUrl'; P = @{ EndpointUrl = 'http://127.0.0.1:9' }; Named = '-EndpointUrl http://127.0.0.1:9' }
+            @{ Shown = '-Audience'; P = @{ Audience = 'sts.amazonaws.com' }; Named = '-Audience sts.amazonaws.com' }
+            @{ Shown = '-TokenFilePath'; P = @{ TokenFilePath = 'my.token' }; Named = '-TokenFilePath ' }
+            @{ Shown = '-TokenFile'; P = @{ TokenFile = 'x.jwt' }; Named = '-TokenFile ' }
+            @{ Shown = '-TokenVariable'; P = @{ TokenVariable = 'MY_TOKEN' }; Named = '-TokenVariable MY_TOKEN' }
+            @{ Shown = '-WebIdentityToken'; P = @{ WebIdentityToken = 'TOKEN' }; Named = '-WebIdentityToken' }
+        ) {
+            if ($P.WebIdentityToken) { $P.WebIdentityToken = $Token }
+            $c = New-FakeCredential
+            $err = $null
+            try { $c | Set-GitlabAwsProfile @P -ErrorAction Stop } catch { $err = $_ }
+            $err | Should -Not -BeNullOrEmpty
+            $err.FullyQualifiedErrorId | Should -BeLike 'GitlabSts.ParameterConflict*'
+            $err.CategoryInfo.Category | Should -Be 'InvalidArgument'
+            $err.Exception.Message | Should -Match '-Credential'
+            $err.Exception.Message | Should -Match ([regex]::Escape($Named))
+            Assert-NoSecret -Text ($err | Out-String) -Secret $Token, $c.SecretAccessKey, $c.SessionToken -Where 'the error'
+            Assert-SameTree $Before (Get-TreeSnapshot $Dir)
+        }
+
+        It 'the same with -Credential given by name and a token parameter' {
+            $err = $null
+            try { Set-GitlabAwsProfile -Credential (New-FakeCredential) -TokenVariable MY_TOKEN } catch { $err = $_ }
+            $err.FullyQualifiedErrorId | Should -BeLike 'GitlabSts.ParameterConflict*'
+            Assert-SameTree $Before (Get-TreeSnapshot $Dir)
+        }
+
+        It 'no conflict for what agrees: -RoleArn of the credential, -Mode Credential; the piped object''s RoleArn binds by property name' {
+            $c = New-FakeCredential
+            $c | Set-GitlabAwsProfile -RoleArn $c.RoleArn -Mode Credential -ProfileName agrees -PassThru | ForEach-Object Mode | Should -Be 'Credential'
+            $c | Set-GitlabAwsProfile -ProfileName piped -PassThru | ForEach-Object RoleArn | Should -Be $TestRoleArn
+        }
+
+        It 'the credential''s own Region is written when -Region is not given, before AWS_REGION; -Region still wins' {
+            $env:AWS_REGION = 'ap-south-1'
+            $info = New-FakeCredential -Region 'eu-north-1' | Set-GitlabAwsProfile -ProfileName regional -PassThru
+            $info.Region | Should -Be 'eu-north-1'
+            (Invoke-Program python3 @('-m', 'awscli', 'configure', 'get', 'region', '--profile', 'regional')).StdOut.Trim() | Should -Be 'eu-north-1'
+            (New-FakeCredential -Region 'eu-north-1' | Set-GitlabAwsProfile -ProfileName regional -Region eu-west-3 -PassThru).Region | Should -Be 'eu-west-3'
+        }
+    }
+
     Describe 'Errors' {
         BeforeEach {
             $script:Dir = New-AwsFolder
@@ -509,17 +645,44 @@ if (-not [Amazon.Runtime.CredentialManagement.CredentialProfileStoreChain]::new(
             Assert-SameTree $Before (Get-TreeSnapshot $Dir)
         }
 
-        It 'an invalid profile name -> GitlabSts.ProfileWriteFailed (InvalidArgument), nothing written' -ForEach @(
-            @{ Name = 'two words' }, @{ Name = "line`nbreak" }, @{ Name = 'br[ack]et' }, @{ Name = '' }
+        It 'an invalid profile name <Shown> (-Mode <Mode>) -> GitlabSts.InvalidProfileName (InvalidArgument) saying why, nothing written' -ForEach @(
+            @{ Name = 'DEFAULT'; Shown = 'DEFAULT'; Mode = 'Credential'; Why = 'every profile' }
+            @{ Name = 'DEFAULT'; Shown = 'DEFAULT'; Mode = 'WebIdentity'; Why = 'every profile' }
+            @{ Name = ' oidc'; Shown = "' oidc'"; Mode = 'WebIdentity'; Why = 'leading or trailing whitespace' }
+            @{ Name = 'oidc '; Shown = "'oidc '"; Mode = 'Credential'; Why = 'leading or trailing whitespace' }
+            @{ Name = 'two words'; Shown = 'two words'; Mode = 'WebIdentity'; Why = 'whitespace' }
+            @{ Name = "line`nbreak"; Shown = 'line break'; Mode = 'WebIdentity'; Why = 'line break' }
+            @{ Name = 'br[ack]et'; Shown = 'br[ack]et'; Mode = 'WebIdentity'; Why = 'brackets' }
+            @{ Name = 'a"b'; Shown = 'a"b'; Mode = 'WebIdentity'; Why = 'shell quoting' }
+            @{ Name = 'a\b'; Shown = 'a\b'; Mode = 'Credential'; Why = 'shell quoting' }
+            @{ Name = 'a#b'; Shown = 'a#b'; Mode = 'WebIdentity'; Why = 'comment' }
+            @{ Name = 'a;b'; Shown = 'a;b'; Mode = 'WebIdentity'; Why = 'comment' }
+            @{ Name = 'a=b'; Shown = 'a=b'; Mode = 'WebIdentity'; Why = 'separates a key' }
         ) {
             $err = $null
-            try { Set-GitlabAwsProfile -ProfileName $Name -RoleArn $TestRoleArn -WebIdentityToken $Token -ErrorAction Stop } catch { $err = $_ }
+            try {
+                if ($Mode -eq 'Credential') { Set-GitlabAwsProfile -ProfileName $Name -Credential (New-FakeCredential) -ErrorAction Stop }
+                else { Set-GitlabAwsProfile -ProfileName $Name -RoleArn $TestRoleArn -WebIdentityToken $Token -ErrorAction Stop }
+            } catch { $err = $_ }
             $err | Should -Not -BeNullOrEmpty
-            if ($Name) {
-                $err.FullyQualifiedErrorId | Should -BeLike 'GitlabSts.ProfileWriteFailed*'
-                $err.CategoryInfo.Category | Should -Be 'InvalidArgument'
-            }
+            $err.FullyQualifiedErrorId | Should -BeLike 'GitlabSts.InvalidProfileName*'
+            $err.CategoryInfo.Category | Should -Be 'InvalidArgument'
+            $err.Exception.Message | Should -Match ([regex]::Escape($Why))
             Assert-SameTree $Before (Get-TreeSnapshot $Dir)
+        }
+
+        It 'an empty profile name is refused, nothing written' {
+            $err = $null
+            try { Set-GitlabAwsProfile -ProfileName '' -RoleArn $TestRoleArn -WebIdentityToken $Token } catch { $err = $_ }
+            $err | Should -Not -BeNullOrEmpty
+            Assert-SameTree $Before (Get-TreeSnapshot $Dir)
+        }
+
+        It '-ProfileName default (lower case) writes [default] (merged)' {
+            Set-GitlabAwsProfile -ProfileName default -RoleArn $TestRoleArn -WebIdentityToken $Token
+            $config = [IO.File]::ReadAllText($env:AWS_CONFIG_FILE)
+            $config | Should -Match "(?m)^\[default\]\r\nregion = us-east-1\r\noutput = json\r\nrole_arn = $([regex]::Escape($TestRoleArn))\r\n" -Because 'merged into the existing [default], its keys kept'
+            $config | Should -Not -Match '\[profile default\]'
         }
 
         It '-Mode CredentialProcess with -WebIdentityToken -> an error naming the way out, nothing written' {

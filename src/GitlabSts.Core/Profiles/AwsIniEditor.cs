@@ -131,6 +131,189 @@ namespace GitlabSts.Core.Profiles
         }
 
         /// <summary>
+        /// Returns <paramref name="text"/> with the section <paramref name="sectionName"/> merged, the way <c>aws configure set</c>
+        /// edits a profile: each key of <paramref name="keyValues"/> replaces the value of that key in place (keys compare
+        /// case-insensitively, as botocore's configparser reads them; a nested block under it goes too), keys the section lacks
+        /// are added after its last key, keys in <paramref name="removeKeys"/> (that are not written) are removed with their
+        /// nested blocks, and every other line of the section (other keys, nested <c>s3 =</c> blocks, comments, blank lines)
+        /// stays where it is, byte for byte. A later duplicate of a key we write is removed; later duplicates of the section are
+        /// removed as by <see cref="SetSection"/>. An absent section is appended as by <see cref="SetSection"/>. Idempotent.
+        /// </summary>
+        public static string MergeSection(string? text, string sectionName, IEnumerable<KeyValuePair<string, string>> keyValues, IEnumerable<string>? removeKeys = null) =>
+            EditSection(text, sectionName, ValidatePairs(keyValues), removeKeys, appendIfAbsent: true, dropIfNoKeys: false);
+
+        /// <summary>
+        /// Returns <paramref name="text"/> with the keys <paramref name="removeKeys"/> (case-insensitive, with their nested blocks)
+        /// removed from the section <paramref name="sectionName"/>; a section left without any key goes as a whole (as by
+        /// <see cref="RemoveSection"/>). Every other line stays. An absent section or key changes nothing. Idempotent.
+        /// </summary>
+        public static string RemoveKeys(string? text, string sectionName, IEnumerable<string> removeKeys) =>
+            EditSection(text, sectionName, new List<KeyValuePair<string, string>>(), removeKeys ?? throw Invalid("No keys to remove were given.", nameof(removeKeys)), appendIfAbsent: false, dropIfNoKeys: true);
+
+        /// <summary>The keys (as written, trimmed) of the first occurrence of the section that are in <paramref name="keys"/> (case-insensitive); empty when the section is absent.</summary>
+        public static IReadOnlyList<string> PresentKeys(string? text, string sectionName, IEnumerable<string> keys)
+        {
+            var wanted = new HashSet<string>(keys ?? Array.Empty<string>(), StringComparer.OrdinalIgnoreCase);
+            var section = GetSection(text, sectionName);
+            var result = new List<string>();
+            if (section is null)
+            {
+                return result;
+            }
+
+            foreach (var kv in section)
+            {
+                if (wanted.Contains(kv.Key) && !result.Exists(k => string.Equals(k, kv.Key, StringComparison.OrdinalIgnoreCase)))
+                {
+                    result.Add(kv.Key);
+                }
+            }
+
+            return result;
+        }
+
+        private static string EditSection(string? text, string sectionName, List<KeyValuePair<string, string>> pairs, IEnumerable<string>? removeKeys, bool appendIfAbsent, bool dropIfNoKeys)
+        {
+            string name = ValidateSectionName(sectionName);
+            text ??= string.Empty;
+            var lines = Parse(text);
+            var sections = FindSections(lines, name);
+            if (sections.Count == 0)
+            {
+                return appendIfAbsent ? SetSection(text, name, pairs) : text;
+            }
+
+            var values = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+            foreach (var kv in pairs)
+            {
+                values[kv.Key] = kv.Value;
+            }
+
+            var remove = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+            foreach (string key in removeKeys ?? Array.Empty<string>())
+            {
+                if (!string.IsNullOrEmpty(key) && !values.ContainsKey(key))
+                {
+                    remove.Add(key.Trim());
+                }
+            }
+
+            string eol = DetectNewLine(text);
+            var written = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+            var body = new StringBuilder();
+            bool keptKey = false;
+            var first = sections[0];
+            var header = lines[first.HeaderIndex];
+            bool skipping = false;   // dropping the nested block of a removed or replaced key
+            bool lastHadEol = header.EolLength > 0;
+            for (int i = first.HeaderIndex + 1; i < first.ContentEnd; i++)
+            {
+                var line = lines[i];
+                if (line.Kind == LineKind.Continuation && skipping)
+                {
+                    continue;
+                }
+
+                skipping = false;
+                if (line.Kind == LineKind.Key)
+                {
+                    string key = KeyOf(Content(text, line));
+                    if (values.TryGetValue(key, out string? value))
+                    {
+                        skipping = true;
+                        if (written.Add(key))
+                        {
+                            AppendLineBreakIfMissing(body, ref lastHadEol, eol);
+                            AppendKey(body, KeyName(pairs, key), value, line.EolLength > 0 ? text.Substring(line.Start + line.ContentLength, line.EolLength) : string.Empty);
+                            lastHadEol = line.EolLength > 0;
+                            keptKey = true;
+                        }
+
+                        continue;
+                    }
+
+                    if (remove.Contains(key))
+                    {
+                        skipping = true;
+                        continue;
+                    }
+
+                    keptKey = true;
+                }
+
+                AppendLineBreakIfMissing(body, ref lastHadEol, eol);
+                body.Append(text, line.Start, line.ContentLength + line.EolLength);
+                lastHadEol = line.EolLength > 0;
+            }
+
+            foreach (var kv in pairs)
+            {
+                if (written.Add(kv.Key))
+                {
+                    AppendLineBreakIfMissing(body, ref lastHadEol, eol);
+                    AppendKey(body, kv.Key, kv.Value, eol);
+                    lastHadEol = true;
+                    keptKey = true;
+                }
+            }
+
+            if (dropIfNoKeys && !keptKey)
+            {
+                return RemoveSection(text, name).Text;
+            }
+
+            var sb = new StringBuilder(text.Length + 256);
+            int headerEnd = header.Start + header.ContentLength + header.EolLength;
+            sb.Append(text, 0, headerEnd);
+            int pos = first.ContentEnd < lines.Count ? lines[first.ContentEnd].Start : text.Length;
+            sb.Append(body);   // starts with a line ending when the header had none
+            if (!lastHadEol && pos < text.Length)
+            {
+                sb.Append(eol);
+            }
+
+            for (int i = 1; i < sections.Count; i++)
+            {
+                var s = sections[i];
+                sb.Append(text, pos, lines[s.HeaderIndex].Start - pos);
+                pos = s.ContentEnd < lines.Count ? lines[s.ContentEnd].Start : text.Length;
+            }
+
+            sb.Append(text, pos, text.Length - pos);
+            return sb.ToString();
+        }
+
+        private static void AppendLineBreakIfMissing(StringBuilder body, ref bool lastHadEol, string eol)
+        {
+            if (!lastHadEol)
+            {
+                body.Append(eol);
+                lastHadEol = true;
+            }
+        }
+
+        private static void AppendKey(StringBuilder sb, string key, string value, string lineEnd)
+        {
+            sb.Append(key).Append(" =");
+            if (value.Length > 0)
+            {
+                sb.Append(' ').Append(value);
+            }
+
+            sb.Append(lineEnd);
+        }
+
+        /// <summary>The key as we write it (our spelling), for a key found in any casing.</summary>
+        private static string KeyName(List<KeyValuePair<string, string>> pairs, string key) =>
+            pairs.Find(kv => string.Equals(kv.Key, key, StringComparison.OrdinalIgnoreCase)).Key ?? key;
+
+        private static string KeyOf(string content)
+        {
+            int eq = content.IndexOf('=');
+            return (eq < 0 ? content : content.Substring(0, eq)).Trim();
+        }
+
+        /// <summary>
         /// <paramref name="text"/> without the section <paramref name="sectionName"/> (every occurrence: header and key
         /// lines; comment and blank lines after its last key stay), and whether there was one to remove (when not, the
         /// text is unchanged). Idempotent.

@@ -10,11 +10,17 @@ namespace GitlabSts.Core.Profiles
         /// <summary>Write the web identity token file (whole file).</summary>
         WriteTokenFile,
 
-        /// <summary>Create or replace one section.</summary>
+        /// <summary>
+        /// Create one section, or merge into it: our keys set in place, <see cref="ProfileFileChange.RemoveKeys"/> removed,
+        /// every other line (keys and comments this module does not write) kept.
+        /// </summary>
         SetSection,
 
-        /// <summary>Remove one section if present (stale keys of the same profile from another mode).</summary>
-        RemoveSection,
+        /// <summary>
+        /// Remove <see cref="ProfileFileChange.RemoveKeys"/> from one section if present (keys of the same profile that another
+        /// mode wrote and that would now conflict); the section goes when no key is left. Nothing else changes.
+        /// </summary>
+        RemoveKeys,
     }
 
     /// <summary>One file change of a <see cref="ProfilePlan"/>, and how it is shown without secrets.</summary>
@@ -25,8 +31,10 @@ namespace GitlabSts.Core.Profiles
             "aws_secret_access_key", "aws_session_token", "aws_security_token",
         };
 
-        private ProfileFileChange(ProfileChangeKind kind, string path, string? sectionName, IReadOnlyList<KeyValuePair<string, string>> keys, string? content, string reason)
+        private ProfileFileChange(ProfileChangeKind kind, string path, string? sectionName, IReadOnlyList<KeyValuePair<string, string>> keys, string? content, string reason,
+            IReadOnlyList<string>? removeKeys = null)
         {
+            RemoveKeys = removeKeys ?? Array.Empty<string>();
             Kind = kind;
             Path = path;
             SectionName = sectionName;
@@ -46,6 +54,9 @@ namespace GitlabSts.Core.Profiles
         /// <summary>The keys written, in order (values include secrets: never log them; use <see cref="Describe"/>).</summary>
         public IReadOnlyList<KeyValuePair<string, string>> Keys { get; }
 
+        /// <summary>The keys this change removes from the section when present (another mode's keys that would conflict).</summary>
+        public IReadOnlyList<string> RemoveKeys { get; }
+
         /// <summary>Why (for removals and the token file).</summary>
         public string Reason { get; }
 
@@ -56,7 +67,7 @@ namespace GitlabSts.Core.Profiles
         {
             ProfileChangeKind.WriteTokenFile => "Write web identity token file",
             ProfileChangeKind.SetSection => $"Set [{SectionName}]",
-            _ => $"Remove [{SectionName}] if present",
+            _ => $"Remove {string.Join(", ", RemoveKeys)} from [{SectionName}] if present",
         };
 
         /// <summary>True when the key's value is a secret (shown as &lt;redacted&gt;).</summary>
@@ -65,11 +76,31 @@ namespace GitlabSts.Core.Profiles
         internal static ProfileFileChange TokenFile(string path, string token) =>
             new ProfileFileChange(ProfileChangeKind.WriteTokenFile, path, null, Array.Empty<KeyValuePair<string, string>>(), token, "the token the SDKs exchange for credentials.");
 
-        internal static ProfileFileChange Set(string path, string section, IReadOnlyList<KeyValuePair<string, string>> keys) =>
-            new ProfileFileChange(ProfileChangeKind.SetSection, path, section, keys, null, string.Empty);
+        internal static ProfileFileChange Set(string path, string section, IReadOnlyList<KeyValuePair<string, string>> keys, IReadOnlyList<string>? removeKeys = null, string reason = "") =>
+            new ProfileFileChange(ProfileChangeKind.SetSection, path, section, keys, null, reason, Without(removeKeys, keys));
 
-        internal static ProfileFileChange Remove(string path, string section, string reason) =>
-            new ProfileFileChange(ProfileChangeKind.RemoveSection, path, section, Array.Empty<KeyValuePair<string, string>>(), null, reason);
+        internal static ProfileFileChange Remove(string path, string section, IReadOnlyList<string> removeKeys, string reason) =>
+            new ProfileFileChange(ProfileChangeKind.RemoveKeys, path, section, Array.Empty<KeyValuePair<string, string>>(), null, reason, removeKeys);
+
+        private static IReadOnlyList<string> Without(IReadOnlyList<string>? removeKeys, IReadOnlyList<KeyValuePair<string, string>> keys)
+        {
+            var result = new List<string>();
+            foreach (string key in removeKeys ?? Array.Empty<string>())
+            {
+                bool written = false;
+                foreach (var kv in keys)
+                {
+                    written |= string.Equals(kv.Key, key, StringComparison.OrdinalIgnoreCase);
+                }
+
+                if (!written)
+                {
+                    result.Add(key);
+                }
+            }
+
+            return result;
+        }
 
         /// <summary>What this change writes, secrets shown as &lt;redacted&gt;.</summary>
         public string Describe()
@@ -93,9 +124,15 @@ namespace GitlabSts.Core.Profiles
                         sb.Append(Environment.NewLine).Append("    ").Append(kv.Key).Append(" = ").Append(IsSecretKey(kv.Key) ? Redactor.Mask : kv.Value);
                     }
 
+                    if (RemoveKeys.Count > 0)
+                    {
+                        sb.Append(Environment.NewLine).Append("  and remove, if present: ").Append(string.Join(", ", RemoveKeys)).Append(" (").Append(Reason).Append(')');
+                    }
+
+                    sb.Append(Environment.NewLine).Append("  Other keys and comments in the section stay.");
                     break;
                 default:
-                    sb.Append($"Remove [{SectionName}] from '{Path}' if present: {Reason}");
+                    sb.Append($"Remove {string.Join(", ", RemoveKeys)} from [{SectionName}] in '{Path}' if present (the section too if no key is left): {Reason}");
                     break;
             }
 

@@ -12,16 +12,18 @@ namespace GitlabSts.Core.Profiles
     /// (<see cref="Create(AwsProfileRequest, IEnvironmentReader)"/>), shown without secrets (<see cref="Describe"/>,
     /// for -WhatIf) and written safely (<see cref="Apply()"/>).
     /// <para>
-    /// The profile is owned as a whole: afterwards its sections in both files hold exactly what the
-    /// mode needs. A section of the same profile that the mode does not need is removed when it exists,
-    /// because stale keys left by another mode win or break the profile (checked 2026-11-26):
-    /// botocore 1.43 (AWS CLI v1/v2, boto3) prefers static keys in the credentials file over a
-    /// credential_process, and a role_arn + web_identity_token_file in the config file over static
-    /// keys; the AWS SDK for .NET 4 merges both files and rejects a profile that mixes static keys with
-    /// web identity or credential_process ("Credential profile [oidc] is not valid"). So WebIdentity
-    /// and CredentialProcess remove <c>[NAME]</c> from the credentials file; Credential sets the config
-    /// section to <c>region</c> alone, or removes it when the region is unknown. A missing file is never
-    /// created just to remove something from it.
+    /// The profile's sections are merged, as <c>aws configure set</c> does (0.2; 0.1 replaced them whole): keys and comments
+    /// this module does not write (<c>output</c>, <c>cli_pager</c>, nested <c>s3 =</c> blocks, <c>; notes</c>) stay in
+    /// place. The keys a mode writes are set; the keys another mode wrote (<see cref="ManagedConfigKeys"/>,
+    /// <see cref="ManagedCredentialsKeys"/>) are removed, because stale keys left by another mode win or break the profile
+    /// (checked 2026-11-26): botocore 1.43 (AWS CLI v1/v2, boto3) prefers static keys in the credentials file over a
+    /// credential_process, and a role_arn + web_identity_token_file in the config file over static keys; the AWS SDK for
+    /// .NET 4 merges both files and rejects a profile that mixes static keys with web identity or credential_process
+    /// ("Credential profile [oidc] is not valid"). So WebIdentity and CredentialProcess remove the aws_* keys from
+    /// <c>[NAME]</c> in the credentials file (the section too when no key is left); Credential removes role_arn,
+    /// web_identity_token_file, role_session_name, duration_seconds and credential_process from the config section and sets
+    /// <c>region</c> when known. A region already there stays when none is given. A missing file is never created just to
+    /// remove something from it.
     /// </para>
     /// Every failure is a <see cref="GitlabStsException"/> with <see cref="ErrorIds.ProfileWriteFailed"/>:
     /// <see cref="ErrorKind.InvalidArgument"/> naming the parameter for an input that cannot be written,
@@ -32,6 +34,14 @@ namespace GitlabSts.Core.Profiles
         private const string ConfigHint = "-ConfigPath or AWS_CONFIG_FILE";
         private const string CredentialsHint = "-CredentialsPath or AWS_SHARED_CREDENTIALS_FILE";
         private const string TokenHint = "-TokenFilePath";
+
+        /// <summary>The config-section keys some mode writes (region aside: written when known, otherwise left as it is).</summary>
+        public static readonly IReadOnlyList<string> ManagedConfigKeys = new[] { "role_arn", "web_identity_token_file", "role_session_name", "duration_seconds", "credential_process" };
+
+        /// <summary>The credentials-section keys Credential mode writes (aws_security_token: the legacy name of the session token).</summary>
+        public static readonly IReadOnlyList<string> ManagedCredentialsKeys = new[] { "aws_access_key_id", "aws_secret_access_key", "aws_session_token", "aws_security_token" };
+
+        private const string StaleInConfig = "written by this module before (another mode or other options): left there they would change or break the profile.";
 
         private const string StaleCredentials = "static keys of this profile left there by another mode would beat credential_process in the AWS CLI and boto3, and make the profile invalid for the AWS SDK for .NET.";
         private const string StaleConfig = "a role_arn + web_identity_token_file left there by another mode would beat the static keys in the AWS CLI and boto3, and any mix makes the profile invalid for the AWS SDK for .NET.";
@@ -127,8 +137,8 @@ namespace GitlabSts.Core.Profiles
                     AddDuration(keys, request.DurationSeconds);
                     AddRegion(keys, region);
                     changes.Add(ProfileFileChange.TokenFile(tokenPath, token));
-                    changes.Add(ProfileFileChange.Set(configPath, configSection, keys));
-                    changes.Add(ProfileFileChange.Remove(credentialsPath, name, StaleCredentials));
+                    changes.Add(ProfileFileChange.Set(configPath, configSection, keys, ManagedConfigKeys, StaleInConfig));
+                    changes.Add(ProfileFileChange.Remove(credentialsPath, name, ManagedCredentialsKeys, StaleCredentials));
                     break;
                 }
 
@@ -144,10 +154,10 @@ namespace GitlabSts.Core.Profiles
                         keys.Add(Kv("aws_session_token", request.SessionToken!));
                     }
 
-                    changes.Add(ProfileFileChange.Set(credentialsPath, name, keys));
+                    changes.Add(ProfileFileChange.Set(credentialsPath, name, keys, ManagedCredentialsKeys, "a session token of earlier keys would not match the new ones."));
                     changes.Add(region is not null
-                        ? ProfileFileChange.Set(configPath, configSection, new[] { Kv("region", region) })
-                        : ProfileFileChange.Remove(configPath, configSection, StaleConfig));
+                        ? ProfileFileChange.Set(configPath, configSection, new[] { Kv("region", region) }, ManagedConfigKeys, StaleConfig)
+                        : ProfileFileChange.Remove(configPath, configSection, ManagedConfigKeys, StaleConfig));
                     break;
                 }
 
@@ -161,8 +171,8 @@ namespace GitlabSts.Core.Profiles
 
                     keys.Add(Kv("credential_process", Required(request.CredentialProcessCommand, nameof(request.CredentialProcessCommand), "CredentialProcess")));
                     AddRegion(keys, region);
-                    changes.Add(ProfileFileChange.Set(configPath, configSection, keys));
-                    changes.Add(ProfileFileChange.Remove(credentialsPath, name, StaleCredentials));
+                    changes.Add(ProfileFileChange.Set(configPath, configSection, keys, ManagedConfigKeys, StaleInConfig));
+                    changes.Add(ProfileFileChange.Remove(credentialsPath, name, ManagedCredentialsKeys, StaleCredentials));
                     break;
                 }
 
@@ -228,10 +238,10 @@ namespace GitlabSts.Core.Profiles
                             writer.Update(change.Path, _ => change.Content!, description, hint);
                             break;
                         case ProfileChangeKind.SetSection:
-                            writer.Update(change.Path, text => AwsIniEditor.SetSection(text, change.SectionName!, change.Keys), description, hint);
+                            writer.Update(change.Path, text => AwsIniEditor.MergeSection(text, change.SectionName!, change.Keys, change.RemoveKeys), description, hint);
                             break;
-                        case ProfileChangeKind.RemoveSection when File.Exists(change.Path):
-                            writer.Update(change.Path, text => AwsIniEditor.RemoveSection(text, change.SectionName!) is { Removed: true } removal ? removal.Text : null, description, hint);
+                        case ProfileChangeKind.RemoveKeys when File.Exists(change.Path):
+                            writer.Update(change.Path, text => AwsIniEditor.RemoveKeys(text, change.SectionName!, change.RemoveKeys) is string edited && !string.Equals(edited, text, StringComparison.Ordinal) ? edited : null, description, hint);
                             break;
                     }
                 }
@@ -249,7 +259,7 @@ namespace GitlabSts.Core.Profiles
             {
                 try
                 {
-                    writer.CheckWritable(change.Path, DescriptionOf(change), HintOf(change), probe && (change.Kind != ProfileChangeKind.RemoveSection || File.Exists(change.Path)), replaces: change.Kind != ProfileChangeKind.RemoveSection);
+                    writer.CheckWritable(change.Path, DescriptionOf(change), HintOf(change), probe && (change.Kind != ProfileChangeKind.RemoveKeys || File.Exists(change.Path)), replaces: change.Kind != ProfileChangeKind.RemoveKeys);
                 }
                 catch (FileWriteException e)
                 {

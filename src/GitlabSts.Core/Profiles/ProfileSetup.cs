@@ -68,7 +68,8 @@ namespace GitlabSts.Core.Profiles
             if (request.Credential is IssuedCredentials issued)
             {
                 RejectSessionPolicyThatWouldBeDropped(settings, mode, piped: true);
-                region = ExchangeRequest.CheckedRegion(settings.Region, env, Sts.RoleArn.Parse(issued.RoleArn));
+                RejectCredentialConflicts(request, settings, issued);
+                region = ExchangeRequest.CheckedRegion(string.IsNullOrEmpty(settings.Region) ? issued.Region : settings.Region, env, Sts.RoleArn.Parse(issued.RoleArn));
                 profile.RoleArn = issued.RoleArn;
                 SetKeys(profile, issued.AccessKeyId, issued.SecretAccessKey, issued.SessionToken);
             }
@@ -137,6 +138,100 @@ namespace GitlabSts.Core.Profiles
                 : $"applies to one exchange, but a -Mode {mode} profile makes its own exchanges later and cannot carry a session policy: its credentials would have the role's full permissions. " +
                   "Use -Mode Credential to write credentials exchanged now under the session policy, or narrow the role's own permissions.";
             throw new GitlabStsException(ErrorIds.InvalidPolicy, ErrorKind.InvalidArgument, $"-{parameter} {why}", parameter);
+        }
+
+        /// <summary>
+        /// The parameters that piped (already issued) credentials make meaningless, as "-Name value" texts for the message,
+        /// empty when none: -Mode other than Credential (the credentials are written as they are), -RoleArn other than the
+        /// credential's own (a -RoleArn equal to it, as bound from the piped object's RoleArn property, is no conflict),
+        /// -DurationSeconds, -RoleSessionName, -EndpointUrl, -Audience (the exchange is over), a token parameter
+        /// (-WebIdentityToken, -TokenVariable, -TokenFile: no token is used) and -TokenFilePath (no token file is written).
+        /// A parameter counts when it is in <see cref="ProfileSetupRequest.GivenParameters"/>, or, without that list,
+        /// when its value is not the default.
+        /// </summary>
+        public static IReadOnlyList<string> CredentialConflicts(ProfileSetupRequest request, IssuedCredentials issued)
+        {
+            if (request is null || issued is null)
+            {
+                return Array.Empty<string>();
+            }
+
+            ExchangeSettings settings = request.Exchange ?? new ExchangeSettings();
+            var given = request.GivenParameters is null ? null : new HashSet<string>(request.GivenParameters, StringComparer.OrdinalIgnoreCase);
+            bool Given(string name, bool hasValue) => given is null ? hasValue : given.Contains(name);
+            var conflicts = new List<string>();
+            if (Given("Mode", request.Mode != ProfileMode.WebIdentity) && request.Mode != ProfileMode.Credential)
+            {
+                conflicts.Add("-Mode " + request.Mode);
+            }
+
+            if (Given("RoleArn", settings.RoleArn != null) && settings.RoleArn != null && !string.Equals(settings.RoleArn.Trim(), issued.RoleArn, StringComparison.Ordinal))
+            {
+                conflicts.Add("-RoleArn " + settings.RoleArn);
+            }
+
+            if (Given("DurationSeconds", settings.DurationSeconds != ExchangeRequest.DefaultDurationSeconds))
+            {
+                conflicts.Add("-DurationSeconds " + settings.DurationSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            }
+
+            if (Given("RoleSessionName", settings.RoleSessionName != null))
+            {
+                conflicts.Add("-RoleSessionName " + settings.RoleSessionName);
+            }
+
+            if (Given("EndpointUrl", settings.EndpointUrl != null))
+            {
+                conflicts.Add("-EndpointUrl " + settings.EndpointUrl);
+            }
+
+            if (Given("Audience", settings.Audience != null))
+            {
+                conflicts.Add("-Audience " + settings.Audience);
+            }
+
+            switch (settings.Token?.Kind)
+            {
+                case Tokens.TokenSourceKind.Text:
+                    conflicts.Add("-WebIdentityToken");   // the token itself is never shown
+                    break;
+                case Tokens.TokenSourceKind.Variable:
+                    conflicts.Add("-TokenVariable " + settings.Token.Value);
+                    break;
+                case Tokens.TokenSourceKind.File:
+                    conflicts.Add("-TokenFile " + settings.Token.Value);
+                    break;
+            }
+
+            if (Given("TokenFilePath", request.TokenFilePath != null))
+            {
+                conflicts.Add("-TokenFilePath " + request.TokenFilePath);
+            }
+
+            return conflicts;
+        }
+
+        /// <summary>
+        /// Piped credentials are written as they are: a parameter they make meaningless would be silently ignored (0.1 did:
+        /// <c>$c | Set-GitlabAwsProfile -Mode WebIdentity</c> wrote Credential mode). Refused with
+        /// <see cref="ErrorIds.ParameterConflict"/> naming both, before anything is written.
+        /// </summary>
+        private static void RejectCredentialConflicts(ProfileSetupRequest request, ExchangeSettings settings, IssuedCredentials issued)
+        {
+            IReadOnlyList<string> conflicts = CredentialConflicts(request, issued);
+            if (conflicts.Count == 0)
+            {
+                return;
+            }
+
+            string first = conflicts[0];
+            string parameter = first.Substring(1).Split(' ')[0];
+            string list = string.Join(", ", conflicts);
+            throw new GitlabStsException(ErrorIds.ParameterConflict, ErrorKind.InvalidArgument,
+                $"-Credential (credentials already issued, piped or given) cannot be combined with {list}: piped credentials are written as they are " +
+                $"(-Mode Credential), so {(conflicts.Count == 1 ? "it" : "these")} would be silently ignored. Drop {list}, or do not pass -Credential " +
+                "to let Set-GitlabAwsProfile write the profile from the token itself (-Mode WebIdentity, CredentialProcess or Credential).",
+                parameter);
         }
 
         /// <summary>Keys in the environment beat AWS_PROFILE in every AWS CLI and SDK: said when -SetEnvironment sets it.</summary>

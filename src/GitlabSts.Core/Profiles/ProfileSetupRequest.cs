@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using GitlabSts.Core.Sts;
 
 namespace GitlabSts.Core.Profiles
@@ -15,6 +16,9 @@ namespace GitlabSts.Core.Profiles
 
         /// <summary>Secret.</summary>
         public string SessionToken { get; set; } = string.Empty;
+
+        /// <summary>The region the credentials were issued in (the credential's own Region), or null: the profile's region when -Region is not given.</summary>
+        public string? Region { get; set; }
     }
 
     /// <summary>What Set-GitlabAwsProfile was asked for, as bound from its parameters (paths resolved); nothing checked yet.</summary>
@@ -42,6 +46,13 @@ namespace GitlabSts.Core.Profiles
 
         /// <summary>CredentialProcess: the PowerShell and module the line runs; asked only in that mode.</summary>
         public Func<CredentialProcessHost>? Host { get; set; }
+
+        /// <summary>
+        /// The parameters the caller gave (names without '-', case-insensitive; the cmdlet passes its bound parameters),
+        /// so that a piped <see cref="Credential"/> can be refused with a parameter it makes meaningless
+        /// (see <see cref="ProfileSetup.CredentialConflicts"/>). Null: judge by the values (a non-default value counts as given).
+        /// </summary>
+        public ICollection<string>? GivenParameters { get; set; }
 
         /// <summary>-WhatIf: describe the profile without asking STS for anything and without touching the disk.</summary>
         public bool WhatIf { get; set; }

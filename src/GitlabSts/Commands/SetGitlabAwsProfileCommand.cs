@@ -28,7 +28,15 @@ namespace GitlabSts.Commands
         [ValidateMode]
         public string Mode { get; set; } = nameof(ProfileMode.WebIdentity);
 
+        /// <summary>
+        /// Credentials issued before, usually piped. Mandatory only in its own set; also bindable (from the pipeline too) in the
+        /// token sets, so that <c>$c | Set-GitlabAwsProfile -TokenFile x</c> reaches the core's ParameterConflict instead of
+        /// silently dropping the piped credential.
+        /// </summary>
         [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = CredentialSet)]
+        [Parameter(ValueFromPipeline = true, ParameterSetName = TokenSet)]
+        [Parameter(ValueFromPipeline = true, ParameterSetName = VariableSet)]
+        [Parameter(ValueFromPipeline = true, ParameterSetName = FileSet)]
         public WebIdentityCredential? Credential { get; set; }
 
         [Parameter]
@@ -112,7 +120,9 @@ namespace GitlabSts.Commands
                 AccessKeyId = Credential.AccessKeyId,
                 SecretAccessKey = Credential.SecretAccessKey,
                 SessionToken = Credential.SessionToken,
+                Region = Credential.Region,
             },
+            GivenParameters = MyInvocation.BoundParameters.Keys.ToList(),
             Host = () => new CredentialProcessHost(PowerShellHost(), ModuleManifestPath()),
             WhatIf = IsWhatIf(),
         };

@@ -51,6 +51,18 @@ namespace GitlabSts.Core.Tests.Profiles
                 ("CredentialProcessCommand.Create: line break in a value", () => CredentialProcessCommand.Create(new CredentialProcessHost(new[] { "/pwsh" }, "/m", false), new[] { new KeyValuePair<string, string?>("Audience", "a\nb") })),
                 ("CredentialProcessCommand.Create(null host)", () => CredentialProcessCommand.Create(null!, null!)),
                 ("ProfileNames.Check(null)", () => ProfileNames.Check(null)),
+                ("ProfileNames.Check: DEFAULT", () => ProfileNames.Check("DEFAULT")),
+                ("ProfileNames.Check: leading space", () => ProfileNames.Check(" oidc")),
+                ("ProfileNames.Check: '#'", () => ProfileNames.Check("a#b")),
+                ("ProfilePlan.Create: DEFAULT", () => ProfilePlan.Create(Valid(r => r.ProfileName = "DEFAULT"))),
+                ("AwsIniEditor.MergeSection: null keys", () => AwsIniEditor.MergeSection(null, "a", null!)),
+                ("AwsIniEditor.MergeSection: line break in a value", () => AwsIniEditor.MergeSection(null, "a", Kv("k", "v\nw"))),
+                ("AwsIniEditor.RemoveKeys: null keys", () => AwsIniEditor.RemoveKeys("", "a", null!)),
+                ("AwsIniEditor.RemoveKeys: bad section", () => AwsIniEditor.RemoveKeys("", "[a]", new[] { "k" })),
+                ("ProfileSetup.Prepare: piped credential with -Mode WebIdentity", () => new ProfileSetup(new DictionaryEnvironment(), NullLog.Instance, (r, c) => throw new InvalidOperationException("no exchange"))
+                    .Prepare(new ProfileSetupRequest { Mode = ProfileMode.WebIdentity, GivenParameters = new[] { "Mode" }, Credential = new IssuedCredentials { RoleArn = "arn:aws:iam::123456789012:role/r", AccessKeyId = "A", SecretAccessKey = "s" }, ConfigPath = "/tmp/x/config", CredentialsPath = "/tmp/x/credentials" })),
+                ("ProfileSetup.Prepare: piped credential with -TokenFile", () => new ProfileSetup(new DictionaryEnvironment(), NullLog.Instance, (r, c) => throw new InvalidOperationException("no exchange"))
+                    .Prepare(new ProfileSetupRequest { Mode = ProfileMode.Credential, Exchange = new ExchangeSettings { Token = new GitlabSts.Core.Tokens.TokenSource(GitlabSts.Core.Tokens.TokenSourceKind.File, "/tmp/x.jwt") }, Credential = new IssuedCredentials { RoleArn = "arn:aws:iam::123456789012:role/r", AccessKeyId = "A", SecretAccessKey = "s" }, ConfigPath = "/tmp/x/config", CredentialsPath = "/tmp/x/credentials" })),
                 ("ProfileModes.Parse: unknown", () => ProfileModes.Parse("Static")),
                 ("AwsFileLocations.FullPath: blank", () => new AwsFileLocations(new DictionaryEnvironment()).FullPath(" ", "ConfigPath")),
                 ("ProfileSetup.Prepare(null)", () => new ProfileSetup(new DictionaryEnvironment(), NullLog.Instance, (r, c) => throw new InvalidOperationException("no exchange")).Prepare(null!)),

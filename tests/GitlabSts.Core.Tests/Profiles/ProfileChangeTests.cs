@@ -40,10 +40,22 @@ namespace GitlabSts.Core.Tests.Profiles
         [Fact]
         public void A_remove_change_says_why()
         {
-            var change = ProfileFileChange.Remove("/x/config", "profile oidc", "stale keys.");
-            Assert.Equal("Remove [profile oidc] if present", change.Action);
-            Assert.Equal("Remove [profile oidc] from '/x/config' if present: stale keys.", change.Describe());
+            var change = ProfileFileChange.Remove("/x/config", "profile oidc", new[] { "role_arn", "credential_process" }, "stale keys.");
+            Assert.Equal("Remove role_arn, credential_process from [profile oidc] if present", change.Action);
+            Assert.Equal("Remove role_arn, credential_process from [profile oidc] in '/x/config' if present (the section too if no key is left): stale keys.", change.Describe());
             Assert.Empty(change.Keys);
+            Assert.Equal(ProfileChangeKind.RemoveKeys, change.Kind);
+        }
+
+        [Fact]
+        public void A_set_change_says_which_keys_it_removes_and_that_the_others_stay()
+        {
+            var change = ProfileFileChange.Set("/x/config", "profile oidc", new[] { new KeyValuePair<string, string>("credential_process", "cmd"), new KeyValuePair<string, string>("region", "eu-west-1") },
+                new[] { "role_arn", "credential_process", "web_identity_token_file" }, "another mode's keys.");
+            Assert.Equal(new[] { "role_arn", "web_identity_token_file" }, change.RemoveKeys);   // never a key it writes
+            string text = change.Describe();
+            Assert.Contains("and remove, if present: role_arn, web_identity_token_file (another mode's keys.)", text);
+            Assert.Contains("Other keys and comments in the section stay.", text);
         }
 
         [Theory]

@@ -15,6 +15,10 @@ namespace GitlabSts.Core.Tests.Profiles
         [InlineData("oidc")]
         [InlineData("team/prod:ci")]
         [InlineData("ünïcode")]
+        [InlineData("Default")]
+        [InlineData("default")]
+        [InlineData("dEFAULT")]
+        [InlineData("a$b!c(d)*&|,~?{}<>`@+%")]
         public void A_usable_name_passes(string name)
         {
             Assert.Null(ProfileNames.Problem(name));
@@ -24,17 +28,34 @@ namespace GitlabSts.Core.Tests.Profiles
         [Theory]
         [InlineData("", "must not be empty")]
         [InlineData(null, "must not be empty")]
-        [InlineData("two words", "'two words' is not usable")]
-        [InlineData("line\nbreak", "'line\\nbreak' is not usable")]
-        [InlineData("br[ack]et", "brackets or quotes")]
-        public void An_unusable_name_is_ProfileWriteFailed_saying_why(string? name, string why)
+        [InlineData("DEFAULT", "apply a [DEFAULT] section's keys to every profile")]
+        [InlineData(" oidc", "leading or trailing whitespace")]
+        [InlineData("oidc ", "leading or trailing whitespace")]
+        [InlineData("oidc\t", "leading or trailing whitespace")]
+        [InlineData("two words", "'two words' is not usable: it contains whitespace")]
+        [InlineData("no\u00a0break", "contains whitespace")]
+        [InlineData("line\nbreak", "'line\\nbreak' is not usable: a line break")]
+        [InlineData("cr\rx", "a line break")]
+        [InlineData("nul\0x", "'nul\\u0000x' is not usable: it contains a control character")]
+        [InlineData("bell\u0007", "control character")]
+        [InlineData("br[ack", "brackets")]
+        [InlineData("ack]et", "brackets")]
+        [InlineData("quo\"te", "shell quoting ('\"')")]
+        [InlineData("it's", "shell quoting (''')")]
+        [InlineData("back\\slash", "shell quoting ('\\')")]
+        [InlineData("a#b", "'#' starts a comment")]
+        [InlineData("#ab", "'#' starts a comment")]
+        [InlineData("a;b", "';' starts a comment")]
+        [InlineData("a=b", "'=' separates a key")]
+        public void An_unusable_name_is_InvalidProfileName_saying_why(string? name, string why)
         {
             Assert.Contains(why, ProfileNames.Problem(name));
             var e = Assert.Throws<GitlabStsException>(() => ProfileNames.Check(name));
-            Assert.Equal(ErrorIds.ProfileWriteFailed, e.ErrorId);
+            Assert.Equal(ErrorIds.InvalidProfileName, e.ErrorId);
             Assert.Equal(ErrorKind.InvalidArgument, e.Kind);
             Assert.Equal("ProfileName", e.Target);
             Assert.Equal(ProfileNames.Problem(name), e.Message);
+            Assert.Contains("Pass -ProfileName", e.Message);
         }
 
         [Fact]

@@ -70,7 +70,7 @@ namespace GitlabSts.Core.Tests.Profiles
             Assert.Equal("profile oidc", plan.Changes[1].SectionName);
             Assert.Equal(new[] { "role_arn", "web_identity_token_file", "role_session_name", "duration_seconds", "region" }, KeyNames(plan.Changes[1]));
             Assert.Equal(new[] { RoleArn, tokenPath, "gitlab-ci-42", "3600", "eu-west-1" }, plan.Changes[1].Keys.Select(k => k.Value));
-            Assert.Equal(ProfileChangeKind.RemoveSection, plan.Changes[2].Kind);
+            Assert.Equal(ProfileChangeKind.RemoveKeys, plan.Changes[2].Kind);
             Assert.Equal(dir.File("credentials"), plan.Changes[2].Path);
             Assert.Equal("oidc", plan.Changes[2].SectionName);
         }
@@ -114,7 +114,7 @@ namespace GitlabSts.Core.Tests.Profiles
         {
             using var dir = new TempDir();
             var plan = ProfilePlan.Create(Credential(dir, region: null));
-            Assert.Equal(ProfileChangeKind.RemoveSection, plan.Changes[1].Kind);
+            Assert.Equal(ProfileChangeKind.RemoveKeys, plan.Changes[1].Kind);
             Assert.Equal(dir.File("config"), plan.Changes[1].Path);
             Assert.Equal("profile oidc", plan.Changes[1].SectionName);
         }
@@ -129,7 +129,7 @@ namespace GitlabSts.Core.Tests.Profiles
             Assert.Equal("profile oidc", plan.Changes[0].SectionName);
             Assert.Equal(new[] { "credential_process", "region" }, KeyNames(plan.Changes[0]));
             Assert.Equal(request.CredentialProcessCommand, plan.Changes[0].Keys[0].Value);
-            Assert.Equal(ProfileChangeKind.RemoveSection, plan.Changes[1].Kind);
+            Assert.Equal(ProfileChangeKind.RemoveKeys, plan.Changes[1].Kind);
             Assert.Equal("oidc", plan.Changes[1].SectionName);
         }
 
@@ -158,7 +158,8 @@ namespace GitlabSts.Core.Tests.Profiles
             Assert.Contains("<redacted>", web);
             Assert.Contains(RoleArn, web);
             Assert.Contains("web_identity_token_file = " + Path.Combine(dir.Path, "gitlabsts", "oidc.token"), web);
-            Assert.Contains("Remove [oidc] from '" + dir.File("credentials") + "' if present", web);
+            Assert.Contains("Remove aws_access_key_id, aws_secret_access_key, aws_session_token, aws_security_token from [oidc] in '" + dir.File("credentials") + "' if present", web);
+            Assert.Contains("and remove, if present: credential_process (", web);
             string cred = ProfilePlan.Create(Credential(dir)).Describe();
             Assert.Contains("aws_secret_access_key = <redacted>", cred);
             Assert.Contains("aws_session_token = <redacted>", cred);
@@ -303,6 +304,28 @@ namespace GitlabSts.Core.Tests.Profiles
         }
 
         [NotOnMonoFact]
+        public void A_rerun_keeps_the_keys_and_comments_it_does_not_manage_in_place()
+        {
+            using var dir = new TempDir();
+            ProfilePlan.Create(WebIdentity(dir)).Apply();
+            string first = File.ReadAllText(dir.File("config"));
+            string hand = first.Replace("[profile oidc]\n", "[profile oidc]\noutput = json\n; notes: deploys prod\ns3 =\n    addressing_style = path\n") + "cli_pager =\n";
+            File.WriteAllText(dir.File("config"), hand);
+
+            ProfilePlan.Create(WebIdentity(dir)).Apply();
+            Assert.Equal(hand, File.ReadAllText(dir.File("config")));
+
+            // -> CredentialProcess: the web identity keys go, the hand-written lines stay where they were.
+            ProfilePlan.Create(CredentialProcess(dir)).Apply();
+            string after = File.ReadAllText(dir.File("config"));
+            Assert.StartsWith("[profile oidc]\noutput = json\n; notes: deploys prod\ns3 =\n    addressing_style = path\n", after, StringComparison.Ordinal);
+            Assert.Contains("cli_pager =\n", after);
+            Assert.DoesNotContain("role_arn", after);
+            Assert.DoesNotContain("web_identity_token_file", after);
+            Assert.Contains("credential_process = ", after);
+        }
+
+        [NotOnMonoFact]
         public void Switching_modes_leaves_no_stale_keys_of_the_profile_behind()
         {
             using var dir = new TempDir();
@@ -321,15 +344,15 @@ namespace GitlabSts.Core.Tests.Profiles
             Assert.Equal(otherCredentials + "\n", File.ReadAllText(dir.File("credentials")));
             Assert.Contains("web_identity_token_file", File.ReadAllText(dir.File("config")));
 
-            // -> Credential without a region: the web identity config section goes.
+            // -> Credential without a region: the web identity keys go; the region, which no mode conflicts with, stays.
             ProfilePlan.Create(Credential(dir, region: null)).Apply();
-            Assert.False(AwsIniEditor.HasSection(File.ReadAllText(dir.File("config")), "profile oidc"));
+            Assert.Equal("[profile oidc]\nregion = eu-west-1\n", File.ReadAllText(dir.File("config")));
             Assert.True(AwsIniEditor.HasSection(File.ReadAllText(dir.File("credentials")), "oidc"));
 
-            // -> CredentialProcess: static keys go again.
+            // -> CredentialProcess: static keys go again; the region stays where it was, credential_process is added after it.
             ProfilePlan.Create(CredentialProcess(dir)).Apply();
             Assert.False(AwsIniEditor.HasSection(File.ReadAllText(dir.File("credentials")), "oidc"));
-            Assert.Equal(new[] { "credential_process", "region" }, AwsIniEditor.GetSection(File.ReadAllText(dir.File("config")), "profile oidc").Select(k => k.Key));
+            Assert.Equal(new[] { "region", "credential_process" }, AwsIniEditor.GetSection(File.ReadAllText(dir.File("config")), "profile oidc").Select(k => k.Key));
         }
 
         [NotOnMonoFact]

@@ -175,7 +175,7 @@ namespace GitlabSts.Core.Tests.Profiles
             ProfileSetupRequest request = Request(dir, ProfileMode.Credential);
             request.ProfileName = "two words";
             var e = Assert.Throws<GitlabStsException>(() => Setup().Prepare(request));
-            Assert.Equal(ErrorIds.ProfileWriteFailed, e.ErrorId);
+            Assert.Equal(ErrorIds.InvalidProfileName, e.ErrorId);
             Assert.Equal("ProfileName", e.Target);
             Assert.Empty(exchanges);
         }
