@@ -183,10 +183,26 @@ namespace GitlabSts.Core.Profiles
                 return appendIfAbsent ? SetSection(text, name, pairs) : text;
             }
 
+            // Our comment line (CommentKey) belongs to the key after it: written right above that key, and an earlier copy
+            // of it (the same text up to its first ':') is replaced rather than stacked by a re-run.
+            var commentFor = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+            var ownComments = new List<string>();
             var values = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-            foreach (var kv in pairs)
+            for (int p = 0; p < pairs.Count; p++)
             {
-                values[kv.Key] = kv.Value;
+                if (pairs[p].Key == CommentKey)
+                {
+                    if (p + 1 < pairs.Count)
+                    {
+                        commentFor[pairs[p + 1].Key] = pairs[p].Value;
+                    }
+
+                    int colon = pairs[p].Value.IndexOf(':');
+                    ownComments.Add(colon > 0 ? pairs[p].Value.Substring(0, colon + 1) : pairs[p].Value);
+                    continue;
+                }
+
+                values[pairs[p].Key] = pairs[p].Value;
             }
 
             var remove = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
@@ -215,6 +231,11 @@ namespace GitlabSts.Core.Profiles
                 }
 
                 skipping = false;
+                if (line.Kind == LineKind.Comment && IsOwnComment(Content(text, line), ownComments))
+                {
+                    continue;
+                }
+
                 if (line.Kind == LineKind.Key)
                 {
                     string key = KeyOf(Content(text, line));
@@ -224,6 +245,7 @@ namespace GitlabSts.Core.Profiles
                         if (written.Add(key))
                         {
                             AppendLineBreakIfMissing(body, ref lastHadEol, eol);
+                            AppendComment(body, commentFor, key, eol);
                             AppendKey(body, KeyName(pairs, key), value, line.EolLength > 0 ? text.Substring(line.Start + line.ContentLength, line.EolLength) : string.Empty);
                             lastHadEol = line.EolLength > 0;
                             keptKey = true;
@@ -248,9 +270,10 @@ namespace GitlabSts.Core.Profiles
 
             foreach (var kv in pairs)
             {
-                if (written.Add(kv.Key))
+                if (kv.Key != CommentKey && written.Add(kv.Key))
                 {
                     AppendLineBreakIfMissing(body, ref lastHadEol, eol);
+                    AppendComment(body, commentFor, kv.Key, eol);
                     AppendKey(body, kv.Key, kv.Value, eol);
                     lastHadEol = true;
                     keptKey = true;
@@ -290,6 +313,27 @@ namespace GitlabSts.Core.Profiles
                 body.Append(eol);
                 lastHadEol = true;
             }
+        }
+
+        private static void AppendComment(StringBuilder sb, Dictionary<string, string> commentFor, string key, string eol)
+        {
+            if (commentFor.TryGetValue(key, out string? comment))
+            {
+                sb.Append(CommentKey).Append(' ').Append(comment).Append(eol);
+            }
+        }
+
+        /// <summary>True for a comment line this module wrote (it starts with one of <paramref name="ownPrefixes"/> after the ';').</summary>
+        private static bool IsOwnComment(string content, List<string> ownPrefixes)
+        {
+            string trimmed = content.TrimStart();
+            if (trimmed.Length == 0 || trimmed[0] != ';')
+            {
+                return false;
+            }
+
+            string body = trimmed.Substring(1).TrimStart();
+            return ownPrefixes.Exists(prefix => body.StartsWith(prefix, StringComparison.Ordinal));
         }
 
         private static void AppendKey(StringBuilder sb, string key, string value, string lineEnd)

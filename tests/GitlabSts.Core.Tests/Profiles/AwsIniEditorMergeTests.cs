@@ -129,5 +129,19 @@ namespace GitlabSts.Core.Tests.Profiles
             Assert.Throws<GitlabStsException>(() => AwsIniEditor.MergeSection("", "profile oidc", new[] { Kv("k", "v\n") }));
             Assert.Throws<GitlabStsException>(() => AwsIniEditor.RemoveKeys("", "profile oidc", null!));
         }
+
+        [Fact]
+        public void Our_comment_line_goes_above_its_key_and_a_rerun_replaces_it_instead_of_stacking()
+        {
+            string text = "[profile p]\noutput = json\n; my own note\n";
+            KeyValuePair<string, string>[] first = { Kv(AwsIniEditor.CommentKey, "credential_process runs: A"), Kv("credential_process", "x") };
+            KeyValuePair<string, string>[] second = { Kv(AwsIniEditor.CommentKey, "credential_process runs: B"), Kv("credential_process", "y") };
+
+            string once = AwsIniEditor.MergeSection(text, "profile p", first);
+            string twice = AwsIniEditor.MergeSection(once, "profile p", second);
+
+            Assert.Equal("[profile p]\noutput = json\n; credential_process runs: A\ncredential_process = x\n; my own note\n", once);
+            Assert.Equal("[profile p]\noutput = json\n; credential_process runs: B\ncredential_process = y\n; my own note\n", twice);
+        }
     }
 }

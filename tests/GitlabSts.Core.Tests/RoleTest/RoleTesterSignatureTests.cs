@@ -60,7 +60,7 @@ namespace GitlabSts.Core.Tests.RoleTest
         }
 
         [Fact]
-        public void Offline_with_a_garbage_signature_succeeds_about_the_role_but_the_Signature_check_is_Skip()
+        public void Offline_with_a_garbage_signature_reports_the_Signature_check_as_Skip()
         {
             string garbage = WithGarbageSignature(TestTokens.Mint());
 
@@ -71,7 +71,8 @@ namespace GitlabSts.Core.Tests.RoleTest
                     new RoleTestOptions { Offline = true, VerifySignature = verify, Issuer = "https://gitlab.com" },
                     Env.Of(), new CapturingLog(), TestTokens.Now, CancellationToken.None);
 
-                Assert.True(r.Success);   // -Quiet: the role, not the token
+                Assert.False(r.Success);   // no trust policy offline: no verdict (NoTrustPolicy), whatever the signature
+                Assert.Equal("NoTrustPolicy", r.ErrorCode);
                 DiagnosisCheck c = Signature(r);
                 Assert.Equal(CheckResult.Skip, c.Result);
                 Assert.StartsWith("Not verified", c.Detail);
