@@ -90,7 +90,7 @@ namespace GitlabSts.Core.Tests.Profiles
             Assert.Equal("Mode", e.Target);
         }
 
-        [Theory]
+        [NotOnMonoTheory]
         [InlineData("RoleArn")]                  // bound from the piped object's own RoleArn property (ValueFromPipelineByPropertyName)
         [InlineData("Mode")]                     // -Mode Credential says what piping means anyway
         [InlineData("Region")]
@@ -111,7 +111,7 @@ namespace GitlabSts.Core.Tests.Profiles
             Assert.Empty(ProfileSetup.CredentialConflicts(request, request.Credential!));
         }
 
-        [Fact]
+        [NotOnMonoFact]
         public void Defaults_that_were_not_given_are_no_conflict()
         {
             using var dir = new TempDir();
@@ -134,7 +134,7 @@ namespace GitlabSts.Core.Tests.Profiles
             Assert.Equal(new[] { "-Mode CredentialProcess", "-DurationSeconds 900" }, ProfileSetup.CredentialConflicts(request, request.Credential!));
         }
 
-        [Fact]
+        [NotOnMonoFact]
         public void The_credentials_own_region_is_written_when_no_Region_is_given_and_beats_the_environment()
         {
             using var dir = new TempDir();
