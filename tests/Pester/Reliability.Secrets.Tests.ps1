@@ -211,7 +211,7 @@ Describe 'Secret-leak sweep' {
                 $except = @(Join-Path $call.Aws 'credentials')
             }
             else {
-                $configText | Should -Match 'credential_process = .*Get-GitlabWebIdentityCredential'
+                $configText | Should -Match 'credential_process = .*-EncodedCommand'
                 Get-FaultStsStats -Sts $script:Fault -Action AssumeRoleWithWebIdentity | Should -Be 0 -Because 'CredentialProcess exchanges later, in the AWS tool'
             }
             # Every other file: config (for a CredentialProcess profile too), credentials, lock files, nothing holds a secret.
@@ -415,7 +415,7 @@ Describe 'A token in the wrong parameter' {
         @{ Name = 'Set -ConfigPath'; Id = 'GitlabSts.ProfileWriteFailed'; Call = 'Set-GitlabAwsProfile -RoleArn $role -WebIdentityToken $t -ConfigPath $t -CredentialsPath ./credentials -WhatIf -Verbose' }
         @{ Name = 'Set -CredentialsPath'; Id = 'GitlabSts.ProfileWriteFailed'; Call = 'Set-GitlabAwsProfile -RoleArn $role -WebIdentityToken $t -ConfigPath ./config -CredentialsPath "sub/$t" -WhatIf -Verbose' }
         @{ Name = 'Set -TokenFilePath'; Id = 'GitlabSts.ProfileWriteFailed'; Call = 'Set-GitlabAwsProfile -RoleArn $role -WebIdentityToken $t -ConfigPath ./config -CredentialsPath ./credentials -TokenFilePath $t -WhatIf -Verbose' }
-        @{ Name = 'Set -ProfileName'; Id = 'GitlabSts.ProfileWriteFailed'; Call = 'Set-GitlabAwsProfile -RoleArn $role -WebIdentityToken $t -ProfileName $t -ConfigPath ./config -CredentialsPath ./credentials -WhatIf -Verbose' }
+        @{ Name = 'Set -ProfileName'; Id = 'GitlabSts.InvalidProfileName'; Call = 'Set-GitlabAwsProfile -RoleArn $role -WebIdentityToken $t -ProfileName $t -ConfigPath ./config -CredentialsPath ./credentials -WhatIf -Verbose' }
         @{ Name = 'Set -Mode CredentialProcess -TokenFile'; Id = 'GitlabSts.TokenNotFound'; Call = 'Set-GitlabAwsProfile -Mode CredentialProcess -RoleArn $role -TokenFile $t -ConfigPath ./config -CredentialsPath ./credentials -WhatIf -Verbose' }
         @{ Name = 'Set -Credential -Region'; Id = 'GitlabSts.InvalidRegion'; Call = '$c = Get-GitlabWebIdentityCredential -RoleArn $role -WebIdentityToken $t -EndpointUrl $env:T_MOTO; Set-GitlabAwsProfile -Credential $c -Region $t -ConfigPath ./config -CredentialsPath ./credentials -WhatIf -Verbose' }
         @{ Name = 'blank -EndpointUrl, token in AWS_ENDPOINT_URL_STS'; Id = 'GitlabSts.InvalidEndpoint'; Call = '$env:AWS_ENDPOINT_URL_STS = $t; Get-GitlabWebIdentityCredential -RoleArn $role -WebIdentityToken $t -EndpointUrl " "' }

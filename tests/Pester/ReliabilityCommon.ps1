@@ -61,10 +61,10 @@ function Get-ReliabilityCmdlet {
                 @{ Area = 'profile path'; Name = '-TokenFilePath is the config file'; Params = @{ TokenFilePath = '@aws/config' }; Id = 'GitlabSts.ProfileWriteFailed'; Category = 'InvalidArgument'; Fix = 'must differ from the config and credentials files' }
                 # Profile names.
                 foreach ($n in @(@{ N = ']'; Label = ']' }, @{ N = "a`nb"; Label = 'with a newline' }, @{ N = ' leading'; Label = 'with a leading space' }, @{ N = ''; Label = 'empty' })) {
-                    @{ Area = 'profile name'; Name = "profile name $($n.Label)"; Params = @{ ProfileName = $n.N }; Id = 'GitlabSts.ProfileWriteFailed'; Category = 'InvalidArgument'; Fix = "Pass -ProfileName with a name such as 'oidc'" }
+                    @{ Area = 'profile name'; Name = "profile name $($n.Label)"; Params = @{ ProfileName = $n.N }; Id = 'GitlabSts.InvalidProfileName'; Category = 'InvalidArgument'; Fix = "Pass -ProfileName with a name such as 'oidc'" }
                 }
-                @{ Area = 'profile name'; Name = '-Mode Credential, profile name ]'; Params = @{ Mode = 'Credential'; ProfileName = ']' }; Id = 'GitlabSts.ProfileWriteFailed'; Category = 'InvalidArgument'; Fix = "Pass -ProfileName with a name such as 'oidc'" }
-                @{ Area = 'profile name'; Name = '-Mode CredentialProcess, profile name with a newline'; Params = @{ Mode = 'CredentialProcess'; ProfileName = "x`n[default]" }; Id = 'GitlabSts.ProfileWriteFailed'; Category = 'InvalidArgument'; Fix = "Pass -ProfileName with a name such as 'oidc'" }
+                @{ Area = 'profile name'; Name = '-Mode Credential, profile name ]'; Params = @{ Mode = 'Credential'; ProfileName = ']' }; Id = 'GitlabSts.InvalidProfileName'; Category = 'InvalidArgument'; Fix = "Pass -ProfileName with a name such as 'oidc'" }
+                @{ Area = 'profile name'; Name = '-Mode CredentialProcess, profile name with a newline'; Params = @{ Mode = 'CredentialProcess'; ProfileName = "x`n[default]" }; Id = 'GitlabSts.InvalidProfileName'; Category = 'InvalidArgument'; Fix = "Pass -ProfileName with a name such as 'oidc'" }
                 # Modes.
                 @{ Area = 'mode'; Name = '-Mode CredentialProcess with -WebIdentityToken'; Params = @{ Mode = 'CredentialProcess'; WebIdentityToken = '@token' }; Id = 'GitlabSts.ProfileWriteFailed'; Category = 'InvalidArgument'; Fix = 'use -TokenVariable or -TokenFile' }
                 @{ Area = 'mode'; Name = '-Mode Keys (PowerShell''s binder rejects it)'; Params = @{ Mode = 'Keys' }; Id = 'ParameterArgumentValidationError'; Category = 'InvalidData'; Fix = 'WebIdentity.*Credential.*CredentialProcess' }
