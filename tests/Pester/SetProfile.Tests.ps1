@@ -536,7 +536,7 @@ if (-not [Amazon.Runtime.CredentialManagement.CredentialProfileStoreChain]::new(
             Set-GitlabAwsProfile -Mode CredentialProcess -RoleArn $TestRoleArn
             $t = [IO.File]::ReadAllText($env:AWS_CONFIG_FILE)
             $section = $t.Substring($t.IndexOf('[profile oidc]'), $t.IndexOf("`n# the next section") - $t.IndexOf('[profile oidc]'))
-            $section | Should -Match "^\[profile oidc\]`noutput = json`n; notes: the deploy role of project 42`ncli_pager =`ns3 =`n    max_concurrent_requests = 20`n    addressing_style = path`nregion = eu-west-1`ncredential_process = "
+            $section | Should -Match "^\[profile oidc\]`noutput = json`n; notes: the deploy role of project 42`ncli_pager =`ns3 =`n    max_concurrent_requests = 20`n    addressing_style = path`nregion = eu-west-1`n(; credential_process runs: [^`n]*`n)credential_process = "
             $section | Should -Not -Match 'role_arn|web_identity_token_file|role_session_name|duration_seconds'
             (Invoke-Program python3 @('-m', 'awscli', 'configure', 'get', 'output', '--profile', 'oidc')).StdOut.Trim() | Should -Be 'json'
         }

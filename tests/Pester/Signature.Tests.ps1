@@ -150,11 +150,11 @@ Describe 'Test-GitlabOidcRole signature hardening' {
             (Get-OidcIssuerRequests -Issuer $Issuer).Total | Should -Be 0
         }
 
-        It '-Offline -Quiet with a garbage signature is $true about the role, and the checklist shows the signature not verified' {
+        It '-Offline -Quiet with a garbage signature gives no verdict without a policy, and the checklist shows the signature not verified' {
             $parts = $IssuerToken.Split('.')
             $garbage = $parts[0] + '.' + $parts[1] + '.' + 'Z2FyYmFnZS1zaWduYXR1cmU'
 
-            Test-GitlabOidcRole -RoleArn $TestRoleArn -WebIdentityToken $garbage -Offline -Quiet | Should -BeTrue
+            Test-GitlabOidcRole -RoleArn $TestRoleArn -WebIdentityToken $garbage -Offline -Quiet | Should -BeFalse -Because 'offline without a trust policy there is no verdict (NoTrustPolicy); a signature never makes one'
 
             $r = Test-GitlabOidcRole -RoleArn $TestRoleArn -WebIdentityToken $garbage -Offline
             (Get-Check $r 'Signature').Result | Should -Be 'Skip'
