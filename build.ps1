@@ -156,6 +156,36 @@ function Install-JsSdk {
     if (Test-Path $installed) { $env:GITLABSTS_AWS_SDK_JS = $dir }
 }
 
+# gitlab-ci-local (npm, pinned; ../shared/TESTING.md) runs the CI/CD components end to end in tests/Pester/Components.Tests.ps1;
+# it copies a job's tracked files with rsync (Debian package rsync, installed when missing). Installed into
+# out/test-peers/gitlab-ci-local with --ignore-scripts: its one native dependency, re2, would otherwise compile RE2 and
+# abseil from source with node-gyp (more than 12 minutes on a loaded 2-core machine; no prebuilt binary is reachable
+# here), so re2.js is replaced by a RegExp subclass. gitlab-ci-local uses RE2 only for `rules: if` =~ patterns and
+# include wildcards, which the component tests do not use. GITLABSTS_GITLAB_CI_LOCAL names the program for the tests.
+function Install-GitlabCiLocal {
+    $version = '4.60.1'
+    $dir = Join-Path $Out 'test-peers/gitlab-ci-local'
+    $installed = Join-Path $dir 'node_modules/gitlab-ci-local/package.json'
+    $re2 = Join-Path $dir 'node_modules/re2/re2.js'
+    $shim = "'use strict';`n// GitlabSts build.ps1 (Install-GitlabCiLocal): re2's native addon is not built; JavaScript's RegExp stands in.`nclass RE2 extends RegExp {}`nmodule.exports = RE2;`nmodule.exports.RE2 = RE2;`n"
+    if (-not (Get-Command rsync -ErrorAction Ignore) -and $IsLinux -and (Get-Command apt-get -ErrorAction Ignore)) {
+        Write-Step 'Installing rsync (Debian package) for gitlab-ci-local'
+        $env:DEBIAN_FRONTEND = 'noninteractive'
+        & apt-get install -y -qq rsync *> $null
+        if ($LASTEXITCODE -ne 0) { & apt-get update -qq *> $null; & apt-get install -y -qq rsync *> $null }
+        if ($LASTEXITCODE -ne 0) { Write-Warning 'apt-get install rsync failed; the gitlab-ci-local tests will fail.' }
+    }
+    if (-not ((Test-Path $installed) -and (Get-Content -Raw $installed | ConvertFrom-Json).version -eq $version -and (Test-Path $re2) -and (Get-Content -Raw $re2) -eq $shim) -and (Get-Command npm -ErrorAction Ignore)) {
+        Write-Step "Installing gitlab-ci-local $version (npm, --ignore-scripts) into $dir"
+        New-Item -ItemType Directory -Path $dir -Force | Out-Null
+        & npm install --prefix $dir --no-audit --no-fund --silent --ignore-scripts "gitlab-ci-local@$version" *> $null
+        if ($LASTEXITCODE -ne 0) { Write-Warning 'npm install of gitlab-ci-local failed; the component tests that need it will fail.' }
+        elseif (Test-Path (Split-Path $re2)) { Set-Content -LiteralPath $re2 -Value $shim -NoNewline -Encoding utf8NoBOM }
+    }
+    $program = Join-Path $dir 'node_modules/.bin/gitlab-ci-local'
+    if ((Test-Path $program) -and (Test-Path $re2) -and (Get-Content -Raw $re2) -eq $shim) { $env:GITLABSTS_GITLAB_CI_LOCAL = $program }
+}
+
 # Mono (Debian mono-complete) runs the net472 test build, the closest this machine gets to Windows PowerShell 5.1's
 # runtime; install it when missing and possible. Returns the mono command, or $null when there is none.
 function Install-Mono {
@@ -234,6 +264,7 @@ function Invoke-TestTask {
 
     Install-TestPeer
     Install-JsSdk
+    Install-GitlabCiLocal
     $pesterModule = Get-PesterModulePath   # also restores the xunit console runner (tests/tools/tools.csproj)
     $mono = [pscustomobject]@{ Passed = 0; Failed = 0; Skipped = 0; FailedNames = @(); SkippedNames = @() }
     if (-not $SkipUnitTests) { $mono = Invoke-MonoXunit -Results $results }
