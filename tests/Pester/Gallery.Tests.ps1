@@ -1,5 +1,5 @@
 # Gallery readiness: the package made by tools/New-ModulePackage.ps1 (what build.ps1 -Task Package runs) installs
-# with PSResourceGet and imports by name in a fresh session; help quality; the manifest; the CI templates.
+# with PSResourceGet and imports by name in a fresh session; help quality; the manifest. (The CI/CD components: Templates.Tests.ps1, Components.Tests.ps1.)
 Describe 'Gallery readiness' {
     BeforeAll {
         . (Join-Path $PSScriptRoot 'Common.ps1')
@@ -234,67 +234,6 @@ $exchange = Get-GitlabWebIdentityCredential -RoleArn 'arn:aws:iam::123456789012:
             $m.ReleaseNotes | Should -Match 'Get-GitlabWebIdentityCredential'
             Test-Path (Join-Path $script:RepoRoot 'LICENSE') | Should -BeTrue
             Get-Content -Raw (Join-Path $script:RepoRoot 'LICENSE') | Should -Match 'MIT License'
-        }
-    }
-
-    Context 'CI templates' {
-        BeforeAll {
-            $script:Templates = Get-ChildItem (Join-Path $script:RepoRoot 'templates') -Filter '*.yml'
-            $python = Get-Command python3 -ErrorAction Ignore
-            $script:HasYaml = $python -and ((& python3 -c 'import yaml' 2>&1), $LASTEXITCODE)[-1] -eq 0
-            $script:Parsed = @{}
-            if ($script:HasYaml) {
-                # GitLab's !reference tag is kept as {"!reference": [job, key]}.
-                $parse = 'import json, sys, yaml' + "`n" +
-                'class L(yaml.SafeLoader): pass' + "`n" +
-                'L.add_constructor("!reference", lambda l, n: {"!reference": l.construct_sequence(n)})' + "`n" +
-                'print(json.dumps(yaml.load(open(sys.argv[1], encoding="utf-8"), Loader=L)))'
-                foreach ($t in $script:Templates) {
-                    $json = & python3 -c $parse $t.FullName
-                    if ($LASTEXITCODE -ne 0) { throw "$($t.Name) is not valid YAML." }
-                    $script:Parsed[$t.Name] = $json | ConvertFrom-Json -AsHashtable
-                }
-            }
-        }
-
-        It 'exist for Linux and Windows and the README links them' {
-            $script:Templates.Name | Should -Contain 'gitlab-ci-linux.yml'
-            $script:Templates.Name | Should -Contain 'gitlab-ci-windows.yml'
-            $readme = Get-Content -Raw (Join-Path $script:RepoRoot 'README.md')
-            $readme | Should -Match '\(templates/gitlab-ci-linux\.yml\)'
-            $readme | Should -Match '\(templates/gitlab-ci-windows\.yml\)'
-        }
-
-        It '<_> is valid YAML of hidden .gitlabsts-* jobs with id_tokens and the variables to set' -ForEach @('gitlab-ci-linux.yml', 'gitlab-ci-windows.yml') {
-            if (-not $script:HasYaml) { Set-ItResult -Skipped -Because 'python3 with PyYAML is not available'; return }
-            $doc = $script:Parsed[$_]
-            $doc.Keys | ForEach-Object { $_ | Should -Match '^\.gitlabsts-' -Because 'an included template only offers hidden jobs to extend' }
-            $main = $doc[$(if ($_ -like '*linux*') { '.gitlabsts-linux' } else { '.gitlabsts-windows' })]
-            $main | Should -Not -BeNullOrEmpty
-            $main.id_tokens.Values | ForEach-Object { $_.aud | Should -Not -BeNullOrEmpty }
-            foreach ($v in 'ROLE_ARN', 'AWS_REGION', 'GITLABSTS_VERSION') { $main.variables.Keys | Should -Contain $v }
-            if ($_ -like '*linux*') { $main.image | Should -Be '$GITLABSTS_PWSH_IMAGE'; $main.variables.GITLABSTS_PWSH_IMAGE | Should -BeLike 'mcr.microsoft.com/powershell:*' }
-            foreach ($job in $doc.Keys) {
-                if ($doc[$job].extends) { $doc.Keys | Should -Contain $doc[$job].extends }
-                foreach ($step in @($doc[$job].before_script) + @($doc[$job].script)) {
-                    if ($step -is [System.Collections.IDictionary]) { $doc.Keys | Should -Contain $step['!reference'][0] -Because "$job references it" }
-                }
-            }
-        }
-
-        It 'the templates name only real parameters of the cmdlets' {
-            if (-not $script:HasYaml) { Set-ItResult -Skipped -Because 'python3 with PyYAML is not available'; return }
-            $use = foreach ($name in $script:Parsed.Keys) {
-                foreach ($job in $script:Parsed[$name].Keys) {
-                    foreach ($section in 'before_script', 'script', 'after_script') {
-                        foreach ($step in @($script:Parsed[$name][$job][$section])) {
-                            if ($step -is [string]) { Get-CmdletParameterUse -Code $step -Source "$name $job" }
-                        }
-                    }
-                }
-            }
-            @($use.Command | Sort-Object -Unique) | Should -Be $script:Cmdlets
-            Assert-RealParameter $use
         }
     }
 }

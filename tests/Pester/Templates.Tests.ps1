@@ -1,65 +1,75 @@
 #Requires -Version 7.2
-# The CI templates (templates/gitlab-ci-*.yml) as CONTRACT.md "Hardening (0.2)" wants them: valid YAML whose PowerShell
-# parses (the Windows lines for Windows PowerShell 5.1 too), GitlabSts imported at exactly GITLABSTS_VERSION (this
-# release's, Directory.Build.props VersionPrefix), the install step checking the version it installed,
-# $ErrorActionPreference = 'Stop' first in every PowerShell script, and the Windows profile job in a folder of its own,
-# removed in after_script. The jobs are also run here (pwsh for the Windows lines, bash for the Linux ones) on the built
-# module: the per-job folder, the cleanup and a failing exchange failing the job are observed, not read.
+# The CI/CD components (templates/*.yml) read as files, against CONTRACT.md "GitLab CI/CD components (0.2)" and
+# "Hardening (0.2)": a `spec: inputs:` header and `---`, the contract's inputs with their types and defaults (version =
+# this release, Directory.Build.props VersionPrefix), a regex where a value has a fixed form (checked against good and
+# hostile values), inputs used only in job keys and variables (never in script text), PowerShell that parses (the
+# Windows lines as Windows PowerShell 5.1 syntax too), $ErrorActionPreference = 'Stop' first, GitlabSts imported at
+# exactly $env:GITLABSTS_VERSION, an install step that fails when that version is still missing, only real cmdlet
+# parameters, and the README documenting each. The Windows job also runs here with pwsh (inputs interpolated as GitLab
+# does): its per-job AWS folder, the cleanup and a failing exchange failing the job are observed. The Linux components
+# run end to end in gitlab-ci-local: Components.Tests.ps1.
 
 BeforeDiscovery {
-    $templates = @('gitlab-ci-linux.yml', 'gitlab-ci-windows.yml')
+    $components = @('aws-credentials.yml', 'aws-credentials-windows.yml', 'oidc-check.yml')
 }
 
 BeforeAll {
     . (Join-Path $PSScriptRoot 'Common.ps1')
     $script:TemplateDir = Join-Path $RepoRoot 'templates'
     $script:Version = ([xml](Get-Content -Raw (Join-Path $RepoRoot 'Directory.Build.props'))).Project.PropertyGroup.VersionPrefix | Where-Object { $_ } | Select-Object -First 1
+    $script:Cmdlets = 'Get-GitlabWebIdentityCredential', 'Set-GitlabAwsProfile', 'Test-GitlabOidcRole'
+    $script:Ps7Only = 'AndAnd', 'OrOr', 'QuestionQuestion', 'QuestionQuestionEquals', 'QuestionMark', 'QuestionDot', 'QuestionLBracket'
 
-    # YAML -> hashtables; GitLab's !reference [job, key] is kept as @{ '!reference' = @(job, key) }.
-    function Read-Template([string] $Name) {
+    # The contract's table: input -> type, default ($null = required).
+    $shared = [ordered]@{
+        role_arn = @('string', $null); region = @('string', 'us-east-1'); audience = @('string', 'sts.amazonaws.com')
+        duration_seconds = @('number', 3600); profile = @('string', 'gitlab-oidc'); version = @('string', $script:Version)
+    }
+    $script:Contract = @{
+        'aws-credentials.yml'         = $shared + [ordered]@{ image = @('string', '*'); chain_role_arn = @('string', ''); allowed_account_ids = @('string', '') }
+        'aws-credentials-windows.yml' = $shared + [ordered]@{ runner_tag = @('string', 'windows'); chain_role_arn = @('string', ''); allowed_account_ids = @('string', '') }
+        'oidc-check.yml'              = [ordered]@{
+            role_arn = @('string', $null); region = @('string', 'us-east-1'); audience = @('string', 'sts.amazonaws.com')
+            version = @('string', $script:Version); image = @('string', '*'); stage = @('string', '.pre')
+        }
+    }
+    $script:Jobs = @{ 'aws-credentials.yml' = '.gitlabsts-aws'; 'aws-credentials-windows.yml' = '.gitlabsts-aws-windows'; 'oidc-check.yml' = 'gitlabsts-check' }
+
+    # A component file -> { Spec; Jobs } (its two YAML documents as hashtables).
+    function Read-Component([string] $Name) {
         $parse = 'import json, sys, yaml' + "`n" +
         'class L(yaml.SafeLoader): pass' + "`n" +
         'L.add_constructor("!reference", lambda l, n: {"!reference": l.construct_sequence(n)})' + "`n" +
-        'print(json.dumps(yaml.load(open(sys.argv[1], encoding="utf-8"), Loader=L)))'
+        'print(json.dumps(list(yaml.load_all(open(sys.argv[1], encoding="utf-8"), Loader=L))))'
         $json = & python3 -c $parse (Join-Path $script:TemplateDir $Name)
         if ($LASTEXITCODE -ne 0) { throw "$Name is not valid YAML." }
+        $docs = @($json | ConvertFrom-Json -AsHashtable -NoEnumerate)
+        if ($docs.Count -eq 1 -and $docs[0] -is [System.Collections.IList]) { $docs = @($docs[0]) }
+        [pscustomobject]@{ Count = $docs.Count; Spec = $docs[0]; Jobs = $docs[1] }
+    }
+
+    # The jobs with every $[[ inputs.NAME ]] replaced as GitLab does (a whole-value number input stays a number).
+    function Resolve-Component([string] $Name, [hashtable] $Inputs = @{}) {
+        $c = Read-Component $Name
+        $values = @{}
+        foreach ($k in $c.Spec.spec.inputs.Keys) { $values[$k] = if ($Inputs.ContainsKey($k)) { $Inputs[$k] } else { $c.Spec.spec.inputs[$k].default } }
+        $json = $c.Jobs | ConvertTo-Json -Depth 20
+        $json = [regex]::Replace($json, '"\$\[\[\s*inputs\.([\w-]+)\s*\]\]"', { param($m) ConvertTo-Json $values[$m.Groups[1].Value] })
+        $json = [regex]::Replace($json, '\$\[\[\s*inputs\.([\w-]+)\s*\]\]', { param($m) (ConvertTo-Json "$($values[$m.Groups[1].Value])").Trim('"') })
         $json | ConvertFrom-Json -AsHashtable
     }
 
-    # A job's section with every !reference replaced by what it names (nested ones too), as GitLab flattens it.
-    function Get-Section([hashtable] $Doc, [string] $Job, [string] $Section) {
-        $j = $Doc[$Job]
-        while ($j -and -not $j.ContainsKey($Section) -and $j.extends) { $j = $Doc[$j.extends] }
-        if (-not $j -or -not $j.ContainsKey($Section)) { return }
-        foreach ($step in @($j[$Section])) {
-            if ($step -is [System.Collections.IDictionary]) { Get-Section $Doc $step['!reference'][0] $step['!reference'][1] }
-            else { $step }
-        }
-    }
-
-    # A job's variables, the extended job's first, then its own.
-    function Get-JobVariables([hashtable] $Doc, [string] $Job) {
-        $v = @{}
-        if ($Doc[$Job].extends) { $v = Get-JobVariables $Doc $Doc[$Job].extends }
-        if ($Doc[$Job].variables) { foreach ($k in $Doc[$Job].variables.Keys) { $v[$k] = $Doc[$Job].variables[$k] } }
-        $v
-    }
-
-    # The PowerShell scripts of a template: on Windows every section of every job (the runner's shell is PowerShell);
-    # on Linux the body of each `pwsh ... -Command '...'` step (the shell is sh). { Source; Text }.
+    # The PowerShell of a component's job: on Windows each section (the runner's shell is PowerShell); on Linux the
+    # body of each `pwsh ... -Command '...'` step (the shell is sh). { Source; Text }.
     function Get-PowerShellScript([string] $Name) {
-        $doc = Read-Template $Name
-        foreach ($job in $doc.Keys) {
+        $c = Read-Component $Name
+        foreach ($job in $c.Jobs.Keys) {
             foreach ($section in 'before_script', 'script', 'after_script') {
-                $steps = @($doc[$job][$section] | Where-Object { $_ -is [string] })
-                if ($Name -like '*windows*') {
-                    if ($doc[$job].ContainsKey($section)) { [pscustomobject]@{ Source = "$job $section"; Text = (@(Get-Section $doc $job $section) -join "`n") } }
-                }
-                else {
-                    foreach ($step in $steps) {
-                        if ($step -match "(?s)^\s*pwsh\b[^']*-Command '(.*)'\s*$") { [pscustomobject]@{ Source = "$job $section"; Text = $Matches[1] } }
-                        else { $step | Should -Not -Match '\bpwsh\b' -Because "every pwsh step in $job runs one -Command '...' script" }
-                    }
+                if (-not $c.Jobs[$job].ContainsKey($section)) { continue }
+                if ($Name -like '*windows*') { [pscustomobject]@{ Source = "$job $section"; Text = ($c.Jobs[$job][$section] -join "`n") }; continue }
+                foreach ($step in $c.Jobs[$job][$section]) {
+                    if ($step -match "(?s)^\s*pwsh\b[^']*-Command '(.*)'\s*$") { [pscustomobject]@{ Source = "$job $section"; Text = $Matches[1] } }
+                    else { $step | Should -Not -Match '\bpwsh\b' -Because "every pwsh step in $job runs one -Command '...' script" }
                 }
             }
         }
@@ -71,6 +81,15 @@ BeforeAll {
         [pscustomobject]@{ Ast = $ast; Tokens = $tokens; Errors = $errors }
     }
 
+    # Cmdlet calls in PowerShell text (and in quoted strings inside it): { Source; Command; Parameters }.
+    function Get-CmdletParameterUse([string] $Code, [string] $Source) {
+        $ast = (ConvertTo-Ast $Code).Ast
+        foreach ($command in $ast.FindAll({ param($n) $n -is [System.Management.Automation.Language.CommandAst] }, $true)) {
+            if ($command.GetCommandName() -notin $script:Cmdlets) { continue }
+            [pscustomobject]@{ Source = $Source; Command = $command.GetCommandName(); Parameters = @($command.CommandElements | Where-Object { $_ -is [System.Management.Automation.Language.CommandParameterAst] } | ForEach-Object ParameterName) }
+        }
+    }
+
     # Runs the steps of a Windows job as GitLab Runner's PowerShell shell does (one script, one process), with pwsh.
     function Invoke-WindowsSteps([string[]] $Steps, [hashtable] $Environment) {
         $file = Join-Path $script:Work "job-$([guid]::NewGuid().ToString('N')).ps1"
@@ -78,19 +97,7 @@ BeforeAll {
         Invoke-Program -FilePath 'dotnet' -ArgumentList @($script:PwshDll, '-NoProfile', '-NonInteractive', '-File', $file) -Environment $Environment
     }
 
-    # Runs the steps of a Linux job as GitLab Runner's bash shell does (set -eo pipefail), with `pwsh` on PATH.
-    function Invoke-LinuxSteps([string[]] $Steps, [hashtable] $Environment) {
-        $file = Join-Path $script:Work "job-$([guid]::NewGuid().ToString('N')).sh"
-        Set-Content -LiteralPath $file -Value ((@('set -eo pipefail') + $Steps) -join "`n") -Encoding utf8NoBOM
-        $vars = $Environment.Clone()
-        $vars.PATH = "$($script:Shim)$([IO.Path]::PathSeparator)$env:PATH"
-        Invoke-Program -FilePath 'bash' -ArgumentList @($file) -Environment $vars
-    }
-
     $script:Work = New-Item -ItemType Directory -Path (Join-Path ([IO.Path]::GetTempPath()) "gitlabsts-templates-$([guid]::NewGuid().ToString('N'))")
-    $script:Shim = New-Item -ItemType Directory -Path (Join-Path $script:Work 'bin')
-    Set-Content -LiteralPath (Join-Path $script:Shim 'pwsh') -Value "#!/bin/sh`nexec dotnet '$script:PwshDll' `"`$@`"`n" -Encoding utf8NoBOM
-    if ($IsLinux -or $IsMacOS) { & chmod +x (Join-Path $script:Shim 'pwsh') }
     $script:SavedEnv = Save-TestEnvironment
     $script:Key = New-TestSigningKey
     $script:Token = New-GitlabIdToken -Key $script:Key -Audience 'sts.amazonaws.com'
@@ -104,39 +111,94 @@ AfterAll {
     Remove-Item -LiteralPath $script:Work -Recurse -Force -ErrorAction Ignore
 }
 
-Describe '<_>' -ForEach $templates {
-    BeforeAll {
-        $script:Name = $_
-        $script:Doc = Read-Template $_
-        $script:Scripts = @(Get-PowerShellScript $_)
+Describe 'templates/' {
+    It 'holds exactly the three components; the old template names are gone' {
+        @(Get-ChildItem $script:TemplateDir -File | ForEach-Object Name | Sort-Object) | Should -Be @('aws-credentials-windows.yml', 'aws-credentials.yml', 'oidc-check.yml')
     }
 
-    It 'is valid YAML of hidden jobs whose !references all resolve' {
-        $script:Doc.Keys | ForEach-Object { $_ | Should -Match '^\.gitlabsts-' }
-        foreach ($job in $script:Doc.Keys) {
-            foreach ($section in 'before_script', 'script', 'after_script') {
-                foreach ($step in @($script:Doc[$job][$section] | Where-Object { $_ -is [System.Collections.IDictionary] })) {
-                    $script:Doc.Keys | Should -Contain $step['!reference'][0]
-                    $script:Doc[$step['!reference'][0]].Keys | Should -Contain $step['!reference'][1]
-                }
-            }
+    It 'no file of the repository names the old templates, except the CHANGELOG that says how to move' {
+        $hits = & git -C $RepoRoot grep -l -E 'gitlab-ci-(linux|windows)\.yml|\.gitlabsts-(linux|windows)\b' -- . ':!CHANGELOG.md' ':!README.md' ':!tests/Pester/Templates.Tests.ps1'
+        $hits | Should -BeNullOrEmpty
+        # README names them only in its "moving from the old templates" part.
+        $readme = Get-Content -Raw (Join-Path $RepoRoot 'README.md')
+        $moving = $readme.IndexOf('### Moving from the 0.1 templates')
+        $moving | Should -BeGreaterThan 0
+        $readme.IndexOf('gitlab-ci-linux.yml') | Should -BeGreaterThan $moving
+    }
+}
+
+Describe '<_>' -ForEach $components {
+    BeforeAll {
+        $script:Name = $_
+        $script:Component = Read-Component $_
+        $script:Inputs = $script:Component.Spec.spec.inputs
+        $script:Scripts = @(Get-PowerShellScript $_)
+        $script:Text = Get-Content -Raw (Join-Path $script:TemplateDir $_)
+    }
+
+    It 'is a spec: inputs: header, ---, then the contract''s job and nothing else' {
+        $script:Component.Count | Should -Be 2
+        $script:Text | Should -Match '(?m)^spec:\r?\n  inputs:'
+        $script:Text | Should -Match '(?m)^---\r?$'
+        @($script:Component.Spec.Keys) | Should -Be @('spec')
+        @($script:Component.Jobs.Keys) | Should -Be @($script:Jobs[$script:Name])
+    }
+
+    It 'has the contract''s inputs, types and defaults, each with a description' {
+        $expected = $script:Contract[$script:Name]
+        @($script:Inputs.Keys | Sort-Object) | Should -Be @($expected.Keys | Sort-Object)
+        foreach ($k in $expected.Keys) {
+            $i = $script:Inputs[$k]
+            $i.type | Should -Be $expected[$k][0] -Because "$k's type"
+            "$($i.description)".Length | Should -BeGreaterThan 20 -Because "$k is described"
+            if ($null -eq $expected[$k][1]) { $i.ContainsKey('default') | Should -BeFalse -Because "$k is required" }
+            elseif ($expected[$k][1] -eq '*') { $i.default | Should -Match '^mcr\.microsoft\.com/powershell:\d+\.\d+' -Because "$k is a pinned PowerShell image" }
+            else { $i.default | Should -BeExactly $expected[$k][1] -Because "$k's default" }
         }
     }
 
-    It 'pins GITLABSTS_VERSION to this release (Directory.Build.props VersionPrefix)' {
-        $pinned = @($script:Doc.Keys | ForEach-Object { $script:Doc[$_].variables } | Where-Object { $_ -and $_.ContainsKey('GITLABSTS_VERSION') } | ForEach-Object { $_.GITLABSTS_VERSION })
-        $pinned.Count | Should -BeGreaterThan 0
-        $pinned | ForEach-Object { $_ | Should -BeExactly $script:Version }
+    It 'uses every input and only declared inputs, and never in script text (values reach scripts only as variables)' {
+        $used = @([regex]::Matches(($script:Component.Jobs | ConvertTo-Json -Depth 20), '\$\[\[\s*inputs\.([\w-]+)\s*\]\]') | ForEach-Object { $_.Groups[1].Value } | Sort-Object -Unique)
+        $used | Should -Be @($script:Inputs.Keys | Sort-Object)
+        $job = $script:Component.Jobs[$script:Jobs[$script:Name]]
+        foreach ($section in 'before_script', 'script', 'after_script') {
+            foreach ($step in @($job[$section])) { "$step" | Should -Not -Match '\$\[\[' -Because "$section runs no input text" }
+        }
+        # The only places an input goes: variables, id_tokens aud, image, tags, stage.
+        foreach ($key in $job.Keys) {
+            if ($key -notin 'variables', 'id_tokens', 'image', 'tags', 'stage') { ($job[$key] | ConvertTo-Json -Depth 20) | Should -Not -Match '\$\[\[' -Because "$key takes no input" }
+        }
     }
 
-    It 'has PowerShell that parses without errors (Windows: also in Windows PowerShell 5.1, so no &&, ||, ??, ?. or ternary)' {
-        $script:Scripts.Count | Should -BeGreaterThan 1
-        $ps7Only = 'AndAnd', 'OrOr', 'QuestionQuestion', 'QuestionQuestionEquals', 'QuestionMark', 'QuestionDot', 'QuestionLBracket'
+    It 'has a regex for each value of a fixed form; it admits good values and $VARIABLES, and refuses hostile ones' {
+        $good = @{
+            role_arn = 'arn:aws:iam::123456789012:role/gitlab-deployer', 'arn:aws-us-gov:iam::123456789012:role/path/to/r+=,.@_-', '$AWS_ROLE_ARN'
+            region = 'us-east-1', 'eu-central-1', 'us-gov-west-1', 'ap-southeast-5', '$AWS_REGION'
+            version = '0.2.0', '1.10.3-preview1'
+            chain_role_arn = '', 'arn:aws:iam::444455556666:role/target', 'arn:aws:iam::444455556666:role/a,arn:aws:iam::777788889999:role/b', '$CHAIN'
+            allowed_account_ids = '', '123456789012', '123456789012,444455556666', '$ACCOUNTS'
+        }
+        $bad = @('x; rm -rf /', 'arn:aws:iam::123456789012:role/x"; touch p', 'arn:aws:iam::123456789012:role/x$(touch p)', "arn:aws:iam::123456789012:role/x`ntouch p",
+            'arn:aws:iam::123456789012:role/x`touch p`', "arn:aws:iam::123456789012:role/x'", 'us-east-1; id', '$(id)', '${IFS}', '1234', '0.2.0; id')
+        foreach ($k in $good.Keys) {
+            if (-not $script:Inputs.Contains($k)) { continue }
+            $regex = $script:Inputs[$k].regex
+            $regex | Should -Not -BeNullOrEmpty -Because "$k has a fixed form"
+            $regex | Should -Match '^\^.*\$$' -Because "$k's regex is anchored"
+            $regex | Should -Not -Match '\(\?[=!<]|\\[1-9]' -Because "$k's regex is RE2 syntax (GitLab's): no lookaround, no backreference"
+            foreach ($v in $good[$k]) { $v | Should -MatchExactly $regex -Because "$k admits '$v'" }
+            foreach ($v in $bad) { $v | Should -Not -MatchExactly $regex -Because "$k refuses '$v'" }
+            if ($script:Inputs[$k].ContainsKey('default')) { "$($script:Inputs[$k].default)" | Should -MatchExactly $regex -Because "$k's default passes its own regex" }
+        }
+    }
+
+    It 'has PowerShell that parses without errors (Windows: Windows PowerShell 5.1 syntax, so no &&, ||, ??, ?. or ternary)' {
+        $script:Scripts.Count | Should -BeGreaterThan 0
         foreach ($s in $script:Scripts) {
             $p = ConvertTo-Ast $s.Text
             $p.Errors | Should -BeNullOrEmpty -Because "$($s.Source) parses"
             if ($script:Name -like '*windows*') {
-                @($p.Tokens | Where-Object { "$($_.Kind)" -in $ps7Only }) | Should -BeNullOrEmpty -Because "$($s.Source) runs in Windows PowerShell 5.1 too"
+                @($p.Tokens | Where-Object { "$($_.Kind)" -in $script:Ps7Only }) | Should -BeNullOrEmpty -Because "$($s.Source) runs in Windows PowerShell 5.1 too"
             }
         }
     }
@@ -150,122 +212,104 @@ Describe '<_>' -ForEach $templates {
         }
     }
 
-    It 'imports GitlabSts at exactly $env:GITLABSTS_VERSION on every import' {
+    It 'imports GitlabSts at exactly $env:GITLABSTS_VERSION, and names only real parameters of the cmdlets' {
         $imports = foreach ($s in $script:Scripts) {
-            (ConvertTo-Ast $s.Text).Ast.FindAll({ $args[0] -is [System.Management.Automation.Language.CommandAst] -and $args[0].GetCommandName() -eq 'Import-Module' }, $true) |
-                ForEach-Object { [pscustomobject]@{ Source = $s.Source; Command = $_ } }
+            (ConvertTo-Ast $s.Text).Ast.FindAll({ $args[0] -is [System.Management.Automation.Language.CommandAst] -and $args[0].GetCommandName() -eq 'Import-Module' }, $true)
         }
-        @($imports).Count | Should -BeGreaterThan 0
-        foreach ($i in $imports) {
-            $e = $i.Command.CommandElements
-            $names = @($e | Where-Object { $_ -is [System.Management.Automation.Language.CommandParameterAst] } | ForEach-Object ParameterName)
-            $names | Should -Contain 'RequiredVersion' -Because "$($i.Source): $($i.Command.Extent.Text)"
-            $at = [array]::IndexOf($e, ($e | Where-Object { $_ -is [System.Management.Automation.Language.CommandParameterAst] -and $_.ParameterName -eq 'RequiredVersion' }))
-            $e[$at + 1].Extent.Text | Should -Be '$env:GITLABSTS_VERSION'
-            $i.Command.Extent.Text | Should -Match '\bGitlabSts\b'
+        @($imports).Count | Should -Be 1
+        $e = $imports[0].CommandElements
+        $at = [array]::IndexOf($e, ($e | Where-Object { $_ -is [System.Management.Automation.Language.CommandParameterAst] -and $_.ParameterName -eq 'RequiredVersion' }))
+        $at | Should -BeGreaterThan 0
+        $e[$at + 1].Extent.Text | Should -Be '"$env:GITLABSTS_VERSION"'
+        $imports[0].Extent.Text | Should -Match '\bGitlabSts\b'
+        $use = foreach ($s in $script:Scripts) { Get-CmdletParameterUse -Code $s.Text -Source "$script:Name $($s.Source)" }
+        @($use).Count | Should -BeGreaterThan 0
+        foreach ($u in $use) {
+            $known = (Get-Command $u.Command).Parameters.Keys
+            foreach ($p in $u.Parameters) { $p | Should -BeIn $known -Because "$($u.Source): $($u.Command) -$p exists" }
         }
     }
 
-    It 'its install step fails when GITLABSTS_VERSION is still not installed afterwards' {
-        $install = $script:Scripts | Where-Object Source -Like '*-install before_script' | Select-Object -First 1
-        $install | Should -Not -BeNullOrEmpty
-        # An installer that installs nothing (PSResourceGet and PowerShellGet 1.x alike): the step must say so and fail.
-        $text = "function Install-PSResource { }`nfunction Install-Module { }`nfunction Install-PackageProvider { }`n" + $install.Text
-        $r = Invoke-FreshPwsh -Script $text -Environment @{ GITLABSTS_VERSION = '0.0.1'; PSModulePath = $script:ModulePath }
+    It 'its install step fails when GITLABSTS_VERSION is still not installed afterwards, and passes when it is' {
+        $text = ($script:Scripts | Where-Object Source -Like '* before_script' | Select-Object -First 1)
+        if (-not $text) { $text = $script:Scripts | Select-Object -First 1 }
+        # Installers that install nothing (PSResourceGet and PowerShellGet 1.x alike); stop right after the import.
+        $stub = "function Install-PSResource { }`nfunction Install-Module { }`nfunction Install-PackageProvider { }`n"
+        $upToImport = ($text.Text -split "`n" | ForEach-Object -Begin { $done = $false } -Process { if (-not $done) { $_ }; if ($_ -match 'Import-Module') { $done = $true } }) -join "`n"
+        $r = Invoke-FreshPwsh -Script ($stub + $upToImport) -Environment @{ GITLABSTS_VERSION = '0.0.1'; PSModulePath = $script:ModulePath }
         $r.ExitCode | Should -Not -Be 0
         "$($r.StdErr)$($r.StdOut)" | Should -Match 'GitlabSts 0\.0\.1 is not installed'
-        $r = Invoke-FreshPwsh -Script ($text + "`n'installed'") -Environment @{ GITLABSTS_VERSION = $script:Version; PSModulePath = $script:ModulePath }
+        $r = Invoke-FreshPwsh -Script ($stub + $upToImport + "`n'imported ' + (Get-Module GitlabSts).Version") -Environment @{ GITLABSTS_VERSION = $script:Version; PSModulePath = $script:ModulePath }
         $r.ExitCode | Should -Be 0 -Because "$($r.StdErr)"
-        $r.StdOut | Should -Match 'installed'
+        $r.StdOut | Should -Match "imported $([regex]::Escape($script:Version))"
+    }
+
+    It 'is documented in the README "Use it in GitLab" with a copy-paste block and every input in a table' {
+        $readme = Get-Content -Raw (Join-Path $RepoRoot 'README.md')
+        $base = [IO.Path]::GetFileNameWithoutExtension($script:Name)
+        $readme | Should -Match ([regex]::Escape("- component: `$CI_SERVER_FQDN/gitlabsts/gitlabsts/$base@"))
+        foreach ($k in $script:Inputs.Keys) { $readme | Should -Match ("(?m)^\| ``$k`` \|") -Because "the README's table lists $k" }
     }
 }
 
-Describe 'gitlab-ci-windows.yml .gitlabsts-windows-profile, run with pwsh' {
+Describe 'aws-credentials-windows.yml .gitlabsts-aws-windows, run with pwsh' {
     BeforeAll {
-        $script:Doc = Read-Template 'gitlab-ci-windows.yml'
-        $script:Before = @(Get-Section $script:Doc '.gitlabsts-windows-profile' 'before_script')
-        $script:After = @(Get-Section $script:Doc '.gitlabsts-windows-profile' 'after_script')
+        $script:Job = (Resolve-Component 'aws-credentials-windows.yml' @{ role_arn = $TestRoleArn; duration_seconds = 900; profile = 'deploy' })['.gitlabsts-aws-windows']
         $script:JobHome = New-Item -ItemType Directory -Path (Join-Path $script:Work 'home')
         $script:Temp = New-Item -ItemType Directory -Path (Join-Path $script:Work 'temp')
-        function Get-JobEnvironment([string] $JobId, [string] $RoleArn = $TestRoleArn) {
-            $v = Get-JobVariables $script:Doc '.gitlabsts-windows-profile'
-            @{
-                CI_JOB_ID = $JobId; TEMP = $script:Temp.FullName; HOME = $script:JobHome.FullName; USERPROFILE = $script:JobHome.FullName
-                PSModulePath = $script:ModulePath; GITLAB_OIDC_TOKEN = $script:Token; ROLE_ARN = $RoleArn
-                AWS_REGION = $v.AWS_REGION; GITLABSTS_VERSION = $v.GITLABSTS_VERSION; GITLABSTS_PROFILE = $v.GITLABSTS_PROFILE
-                GITLABSTS_DURATION_SECONDS = $v.GITLABSTS_DURATION_SECONDS
-            }
+        function Get-JobEnvironment([string] $JobId, [hashtable] $Override = @{}) {
+            $v = @{ CI_JOB_ID = $JobId; TEMP = $script:Temp.FullName; HOME = $script:JobHome.FullName; USERPROFILE = $script:JobHome.FullName
+                PSModulePath = $script:ModulePath; GITLAB_OIDC_TOKEN = $script:Token }
+            foreach ($k in $script:Job.variables.Keys) { $v[$k] = "$($script:Job.variables[$k])" }
+            foreach ($k in $Override.Keys) { $v[$k] = $Override[$k] }
+            $v
         }
-        # What the job's own script lines see.
         $script:Report = @(
             '"CONFIG=$env:AWS_CONFIG_FILE"', '"CREDENTIALS=$env:AWS_SHARED_CREDENTIALS_FILE"', '"PROFILE=$env:AWS_PROFILE"'
-            'Get-ChildItem -Recurse -File -LiteralPath (Split-Path $env:AWS_CONFIG_FILE) | ForEach-Object { "FILE=$($_.FullName)" }'
             '"SCRIPT RAN"'
         )
     }
 
+    It 'interpolates the inputs into the job''s tags and variables' {
+        $script:Job.tags | Should -Be @('windows')
+        $script:Job.variables.GITLABSTS_ROLE_ARN | Should -Be $TestRoleArn
+        $script:Job.variables.GITLABSTS_DURATION_SECONDS | Should -Be 900
+        $script:Job.variables.GITLABSTS_VERSION | Should -Be $script:Version
+        $script:Job.id_tokens.GITLAB_OIDC_TOKEN.aud | Should -Be 'sts.amazonaws.com'
+    }
+
     It 'keeps config, credentials and token in a folder of its own (job id in the name), never ~/.aws, and after_script removes it' {
-        $job1 = Invoke-WindowsSteps ($script:Before + $script:Report) (Get-JobEnvironment '101')
+        $job1 = Invoke-WindowsSteps (@($script:Job.before_script) + $script:Report) (Get-JobEnvironment '101')
         $job1.ExitCode | Should -Be 0 -Because "$($job1.StdErr)"
-        $job2 = Invoke-WindowsSteps ($script:Before + $script:Report) (Get-JobEnvironment '102')
+        $job2 = Invoke-WindowsSteps (@($script:Job.before_script) + $script:Report) (Get-JobEnvironment '102')
         $job2.ExitCode | Should -Be 0 -Because "$($job2.StdErr)"
         $folder1 = Join-Path $script:Temp 'gitlabsts-aws-101'
         $folder2 = Join-Path $script:Temp 'gitlabsts-aws-102'
         $job1.StdOut | Should -Match ([regex]::Escape("CONFIG=$(Join-Path $folder1 'config')"))
         $job1.StdOut | Should -Match ([regex]::Escape("CREDENTIALS=$(Join-Path $folder1 'credentials')"))
-        $job1.StdOut | Should -Match 'PROFILE=gitlab-oidc'
+        $job1.StdOut | Should -Match 'PROFILE=deploy'
         $job2.StdOut | Should -Match ([regex]::Escape("CONFIG=$(Join-Path $folder2 'config')"))
-        # The token file (role_arn + web_identity_token_file) is inside the job's folder too.
         $config1 = Get-Content -Raw (Join-Path $folder1 'config')
-        $config1 | Should -Match '(?m)^\[profile gitlab-oidc\]'
+        $config1 | Should -Match '(?m)^\[profile deploy\]'
+        $config1 | Should -Match '(?m)^duration_seconds = 900$'
         $config1 | Should -Match ('(?m)^web_identity_token_file = ' + [regex]::Escape($folder1))
         @(Get-ChildItem -Recurse -File $folder1 | Where-Object Name -Like '*.token').Count | Should -Be 1
         Test-Path -LiteralPath (Join-Path $script:JobHome '.aws') | Should -BeFalse -Because 'nothing is written to the runner user''s ~/.aws'
-        # Concurrent jobs: the second job changed nothing of the first's.
         (Get-Content -Raw (Join-Path $folder1 'config')) | Should -BeExactly $config1
+        "$($job1.StdOut)$($job1.StdErr)".Contains($script:Token) | Should -BeFalse
 
-        $after = Invoke-WindowsSteps $script:After (Get-JobEnvironment '101')
+        $after = Invoke-WindowsSteps @($script:Job.after_script) (Get-JobEnvironment '101')
         $after.ExitCode | Should -Be 0 -Because "$($after.StdErr)"
         Test-Path -LiteralPath $folder1 | Should -BeFalse
         Test-Path -LiteralPath $folder2 | Should -BeTrue -Because 'another job''s folder is not this job''s to remove'
-        $after = Invoke-WindowsSteps $script:After (Get-JobEnvironment '103')
+        $after = Invoke-WindowsSteps @($script:Job.after_script) (Get-JobEnvironment '103')
         $after.ExitCode | Should -Be 0 -Because 'after_script of a job that failed before making its folder succeeds'
     }
 
-    It 'fails the job when the exchange step fails, before any script line' {
-        $r = Invoke-WindowsSteps ($script:Before + $script:Report) (Get-JobEnvironment '104' -RoleArn 'not-a-role-arn')
+    It 'fails the job when the exchange step fails, before any script line, with the module''s error' {
+        $r = Invoke-WindowsSteps (@($script:Job.before_script) + $script:Report) (Get-JobEnvironment '104' @{ GITLABSTS_DURATION_SECONDS = '99999' })
         $r.ExitCode | Should -Not -Be 0
         $r.StdOut | Should -Not -Match 'SCRIPT RAN'
-        "$($r.StdErr)$($r.StdOut)" | Should -Match 'is not an ARN'
-    }
-}
-
-Describe 'gitlab-ci-linux.yml .gitlabsts-linux, run with bash' {
-    BeforeAll {
-        $script:Doc = Read-Template 'gitlab-ci-linux.yml'
-        $script:Before = @(Get-Section $script:Doc '.gitlabsts-linux' 'before_script')
-        function Get-JobEnvironment([string] $RoleArn = $TestRoleArn) {
-            $v = Get-JobVariables $script:Doc '.gitlabsts-linux'
-            $jobHome = New-Item -ItemType Directory -Path (Join-Path $script:Work "linux-home-$([guid]::NewGuid().ToString('N'))")
-            @{
-                HOME = $jobHome.FullName; PSModulePath = $script:ModulePath; GITLAB_OIDC_TOKEN = $script:Token; ROLE_ARN = $RoleArn
-                AWS_REGION = $v.AWS_REGION; GITLABSTS_VERSION = $v.GITLABSTS_VERSION; GITLABSTS_PROFILE = $v.GITLABSTS_PROFILE
-                GITLABSTS_DURATION_SECONDS = $v.GITLABSTS_DURATION_SECONDS
-            }
-        }
-    }
-
-    It 'writes the profile with the pinned module and exports AWS_PROFILE' -Skip:(-not $IsLinux) {
-        $vars = Get-JobEnvironment
-        $r = Invoke-LinuxSteps ($script:Before + 'echo "PROFILE=$AWS_PROFILE"') $vars
-        $r.ExitCode | Should -Be 0 -Because "$($r.StdErr)"
-        $r.StdOut | Should -Match 'PROFILE=gitlab-oidc'
-        Get-Content -Raw (Join-Path $vars.HOME '.aws/config') | Should -Match '(?m)^\[profile gitlab-oidc\]'
-    }
-
-    It 'fails the job when the exchange step fails, before any script line' -Skip:(-not $IsLinux) {
-        $r = Invoke-LinuxSteps ($script:Before + 'echo "SCRIPT RAN"') (Get-JobEnvironment -RoleArn 'not-a-role-arn')
-        $r.ExitCode | Should -Not -Be 0
-        $r.StdOut | Should -Not -Match 'SCRIPT RAN'
+        "$($r.StdErr)$($r.StdOut)" | Should -Match '99999'
     }
 }
