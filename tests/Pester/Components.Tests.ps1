@@ -112,6 +112,15 @@ include:
       duration_seconds: 99999
 $useAws
 "@
+    # 3b. allowed_account_ids that the role's account is not in (run only when the module has -AllowedAccountId).
+    Write-RepoFile 'pipelines/guard.yml' @"
+include:
+  - component: $aws
+    inputs:
+      role_arn: $TestRoleArn
+      allowed_account_ids: '999999999999,444455556666'
+$useAws
+"@
     # 4. A string for a number input: refused before any job.
     Write-RepoFile 'pipelines/type.yml' @"
 include:
@@ -271,7 +280,8 @@ Describe 'every input set, hostile where the value is free text' {
         $config | Should -Match '(?m)^duration_seconds = 900$'
     }
 
-    It 'chain_role_arn and allowed_account_ids reach the cmdlet (needs -ChainRoleArn/-AllowedAccountId, issue 12)' -Skip:(-not $script:Chain) {
+    It 'chain_role_arn and allowed_account_ids reach the cmdlet (needs -ChainRoleArn/-AllowedAccountId, issue 12)' {
+        if (-not $script:Chain) { Set-ItResult -Skipped -Because 'the module has no -ChainRoleArn/-AllowedAccountId yet (issue 12)'; return }
         $config = Get-Content -Raw (Join-Path $script:Run.Home '.aws/config')
         $config | Should -Match 'role/gitlab-target'
     }
@@ -293,6 +303,18 @@ Describe 'duration_seconds out of range' {
         $job = Get-JobLines $script:Run 'use-aws'
         $job | Should -Match 'GitlabSts\.InvalidDuration'
         $job | Should -Match '99999'
+        $job | Should -Not -Match 'AWS CLI v1 caller'
+    }
+}
+
+Describe 'allowed_account_ids without the role''s account' {
+    BeforeAll { if ($script:Chain) { $script:Run = Invoke-Gcl 'pipelines/guard.yml' -Label 'guard' } }
+
+    It 'fails the job before its script with the module''s GitlabSts.AccountNotAllowed (needs -AllowedAccountId, issue 12)' {
+        if (-not $script:Chain) { Set-ItResult -Skipped -Because 'the module has no -AllowedAccountId yet (issue 12)'; return }
+        $script:Run.ExitCode | Should -Not -Be 0
+        $job = Get-JobLines $script:Run 'use-aws'
+        $job | Should -Match 'GitlabSts\.AccountNotAllowed'
         $job | Should -Not -Match 'AWS CLI v1 caller'
     }
 }

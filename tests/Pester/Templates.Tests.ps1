@@ -306,6 +306,21 @@ Describe 'aws-credentials-windows.yml .gitlabsts-aws-windows, run with pwsh' {
         $after.ExitCode | Should -Be 0 -Because 'after_script of a job that failed before making its folder succeeds'
     }
 
+    It 'runs nothing that a hostile audience or profile holds: the values are data in every PowerShell line' {
+        $marker = Join-Path $script:Work 'PWNED'
+        $audience = "aud`"'``;`$(New-Item -ItemType File -Path '$marker')`"; New-Item -ItemType File -Path '$marker'; `""
+        $profileName = "p``{x}```$(ni)@x"
+        $job = (Resolve-Component 'aws-credentials-windows.yml' @{ role_arn = $TestRoleArn; audience = $audience; profile = $profileName })['.gitlabsts-aws-windows']
+        $job.variables.GITLABSTS_AUDIENCE | Should -BeExactly $audience
+        $token = New-GitlabIdToken -Key $script:Key -Audience 'sts.amazonaws.com', $audience
+        $r = Invoke-WindowsSteps (@($job.before_script) + $script:Report) (Get-JobEnvironment '105' @{ GITLAB_OIDC_TOKEN = $token; GITLABSTS_AUDIENCE = $audience; GITLABSTS_PROFILE = $profileName })
+        $r.ExitCode | Should -Be 0 -Because "$($r.StdErr)"
+        $r.StdOut | Should -Match ([regex]::Escape("PROFILE=$profileName"))
+        Test-Path -LiteralPath $marker | Should -BeFalse -Because 'no $(...), quote, backtick or ; in a value ran a command'
+        $after = Invoke-WindowsSteps @($job.after_script) (Get-JobEnvironment '105')
+        $after.ExitCode | Should -Be 0
+    }
+
     It 'fails the job when the exchange step fails, before any script line, with the module''s error' {
         $r = Invoke-WindowsSteps (@($script:Job.before_script) + $script:Report) (Get-JobEnvironment '104' @{ GITLABSTS_DURATION_SECONDS = '99999' })
         $r.ExitCode | Should -Not -Be 0
