@@ -24,6 +24,8 @@ BeforeAll {
     # Hostile values: shell and PowerShell command substitution, quotes, backticks, '; rm', a YAML-looking line break.
     $script:HostileAudience = "aud`"'``;rm -rf x;`$(touch $script:Marker)``touch $script:Marker```$(New-Item -ItemType File -Path $script:Marker)"
     $script:HostileProfile = "p``{touch,$script:Marker}```$({touch,$script:Marker})"
+    # Every character the profile input and the module admit (the AWS SDK for JavaScript v3 reads no other in a [profile NAME]).
+    $script:UnusualProfile = 'team/prod:ci@x+1.0%_a-b'
     $script:HostileRoleArn = "arn:aws:iam::123456789012:role/x`"; touch $script:Marker; echo `"`$(touch $script:Marker)'`nscript: touch $script:Marker"
     # The jobs' ID token; the hostile-inputs pipeline gets one whose aud also holds the hostile audience.
     $script:Token = New-GitlabIdToken -Key $script:Key -Audience 'sts.amazonaws.com'
@@ -85,7 +87,7 @@ include:
       region: eu-west-1
       audience: $(ConvertTo-Json $script:HostileAudience)
       duration_seconds: 900
-      profile: $(ConvertTo-Json $script:HostileProfile)
+      profile: $(ConvertTo-Json $script:UnusualProfile)
       version: '$script:Version'
       image: registry.example.com/not-pulled-by-the-shell-executor:1
 $chainInputs
@@ -110,6 +112,16 @@ include:
     inputs:
       role_arn: $TestRoleArn
       duration_seconds: 99999
+$useAws
+"@
+    # 3a. A hostile profile name (gitlab-ci-local does not apply an input's regex; GitLab refuses it before the job):
+    # the module refuses it as data, and nothing it holds runs.
+    Write-RepoFile 'pipelines/profile.yml' @"
+include:
+  - component: $aws
+    inputs:
+      role_arn: $TestRoleArn
+      profile: $(ConvertTo-Json $script:HostileProfile)
 $useAws
 "@
     # 3b. allowed_account_ids that the role's account is not in (run only when the module has -AllowedAccountId).
@@ -268,14 +280,14 @@ Describe 'every input set, hostile where the value is free text' {
         Test-Path -LiteralPath $script:Marker | Should -BeFalse -Because 'no $(...), backtick, quote or ; in an input ran a command'
         $job = Get-JobLines $script:Run 'use-aws'
         $script:Run.Output | Should -Match '(?m)^\s*PASS\s+use-aws\b' -Because $script:Run.Output
-        $job | Should -Match ([regex]::Escape("AWS_PROFILE=$script:HostileProfile"))
+        $job | Should -Match ([regex]::Escape("AWS_PROFILE=$script:UnusualProfile"))
         $target = if ($script:Chain) { 'gitlab-target' } else { 'gitlab-deployer' }
         $job | Should -Match "AWS CLI v1 caller arn:aws:sts::123456789012:assumed-role/$target/"
     }
 
     It 'passes region, duration, audience and profile through their job variables' {
         $config = Get-Content -Raw (Join-Path $script:Run.Home '.aws/config')
-        $config | Should -Match ('(?m)^\[profile ' + [regex]::Escape($script:HostileProfile) + '\]')
+        $config | Should -Match ('(?m)^\[profile ' + [regex]::Escape($script:UnusualProfile) + '\]')
         $config | Should -Match '(?m)^region = eu-west-1$'
         $config | Should -Match '(?m)^duration_seconds = 900$'
     }
@@ -304,6 +316,21 @@ Describe 'duration_seconds out of range' {
         $job | Should -Match 'GitlabSts\.InvalidDuration'
         $job | Should -Match '99999'
         $job | Should -Not -Match 'AWS CLI v1 caller'
+    }
+}
+
+Describe 'a hostile profile name' {
+    BeforeAll {
+        Remove-Item -LiteralPath $script:Marker -ErrorAction Ignore
+        $script:Run = Invoke-Gcl 'pipelines/profile.yml' -Label 'profile'
+    }
+
+    It 'fails the job before its script with the module''s GitlabSts.InvalidProfileName, and runs nothing the name holds' {
+        $script:Run.ExitCode | Should -Not -Be 0
+        $job = Get-JobLines $script:Run 'use-aws'
+        $job | Should -Match 'GitlabSts\.InvalidProfileName'
+        $job | Should -Not -Match 'AWS CLI v1 caller'
+        Test-Path -LiteralPath $script:Marker | Should -BeFalse -Because 'no backtick, brace or $(...) in the profile name ran a command'
     }
 }
 

@@ -16,6 +16,10 @@ namespace GitlabSts.Core.Profiles
     /// <item><c>#</c>, <c>;</c>, <c>=</c>: botocore and the .NET SDK read them, but the shared-config readers of the other
     /// SDKs (Go v2 as used by Terraform, Java v2, Rust) take <c>#</c>/<c>;</c> as the start of an inline comment and
     /// <c>=</c> as a key separator, or refuse such names: refused, conservatively.</item>
+    /// <item>any other character outside ASCII letters, digits and <c>_ - @ + . % : /</c> (<c>$</c>, <c>{</c>, <c>,</c>, <c>`</c>,
+    /// <c>(</c>, <c>é</c>, ...): the AWS SDK for JavaScript v3 (<c>@smithy</c>'s parseIni, checked 2026-12-04 in 3.1178.0) reads a
+    /// <c>[profile NAME]</c> header only when NAME matches <c>[\w-@+.%:/]+</c> (<c>\w</c> is ASCII there), else it never finds
+    /// the profile.</item>
     /// </list>
     /// <c>default</c> (lower case) is the <c>[default]</c> profile and valid; so are other casings of DEFAULT.
     /// </para>
@@ -27,7 +31,7 @@ namespace GitlabSts.Core.Profiles
         /// <summary>configparser's default section name (case-sensitive): its keys apply to every section.</summary>
         public const string ConfigParserDefaultSection = "DEFAULT";
 
-        private const string Example = "Pass -ProfileName with a name such as 'oidc' (letters, digits, '.', '_', '-', '/', ':', '@', '+').";
+        private const string Example = "Pass -ProfileName with a name such as 'oidc' (ASCII letters, digits, '.', '_', '-', '/', ':', '@', '+', '%').";
 
         /// <summary>The config section name of a profile: <c>default</c> or <c>profile NAME</c>.</summary>
         public static string ConfigSection(string profileName) => profileName == "default" ? "default" : "profile " + profileName;
@@ -122,8 +126,17 @@ namespace GitlabSts.Core.Profiles
                 return "'=' separates a key from its value; some AWS SDKs' config readers refuse it in a profile name.";
             }
 
+            if (!IsJavaScriptSdkNameCharacter(c))
+            {
+                return $"the AWS SDK for JavaScript v3 reads a [profile NAME] header only when NAME has ASCII letters, digits and '_', '-', '@', '+', '.', '%', ':', '/', so it would not find a profile with '{Printable(c.ToString())}'.";
+            }
+
             return null;
         }
+
+        /// <summary>The characters of <c>[\w-@+.%:/]</c> in the JavaScript SDK's profile header pattern (<c>\w</c>: ASCII letters, digits, '_').</summary>
+        private static bool IsJavaScriptSdkNameCharacter(char c) =>
+            (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || "_-@+.%:/".IndexOf(c) >= 0;
 
         private static string Printable(string s)
         {
