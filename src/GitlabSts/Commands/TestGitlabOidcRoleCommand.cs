@@ -5,6 +5,7 @@ using GitlabSts.Core;
 using GitlabSts.Core.Policy;
 using GitlabSts.Core.RoleTest;
 using GitlabSts.Core.Sts;
+using GitlabSts.Core.Tokens;
 
 namespace GitlabSts.Commands
 {
@@ -36,6 +37,32 @@ namespace GitlabSts.Commands
         [Parameter]
         public string? Issuer { get; set; }
 
+        private const string ProjectSet = "Project";
+
+        /// <summary>What-if: the project a job would run in, group[/subgroup...]/project.</summary>
+        [Parameter(Mandatory = true, ParameterSetName = ProjectSet, ValueFromPipelineByPropertyName = true)]
+        [AllowEmptyString]
+        public string ProjectPath { get; set; } = string.Empty;
+
+        /// <summary>What-if: the branch or tag name.</summary>
+        [Parameter(Mandatory = true, ParameterSetName = ProjectSet, ValueFromPipelineByPropertyName = true)]
+        [AllowEmptyString]
+        public string Ref { get; set; } = string.Empty;
+
+        /// <summary>What-if: branch (default) or tag.</summary>
+        [Parameter(ParameterSetName = ProjectSet, ValueFromPipelineByPropertyName = true)]
+        public string? RefType { get; set; }
+
+        /// <summary>What-if: more claims or overrides; a sub key replaces the built subject.</summary>
+        [Parameter(ParameterSetName = ProjectSet, ValueFromPipelineByPropertyName = true)]
+        public Hashtable? Claim { get; set; }
+
+        /// <summary>What-if: the project's ci_id_token_sub_claim_components.</summary>
+        [Parameter(ParameterSetName = ProjectSet)]
+        public string[]? SubClaimComponents { get; set; }
+
+        private readonly WhatIfMatrix _matrix = new WhatIfMatrix();
+
         protected override void ProcessRecord()
         {
             Invoke(() =>
@@ -50,6 +77,16 @@ namespace GitlabSts.Commands
                         : RequestContext.ConditionContextFrom(ConditionContext, o => o is PSObject p ? p.BaseObject : o),
                     Issuer = Issuer,
                 };
+                if (ParameterSetName == ProjectSet)
+                {
+                    _matrix.Run(this, Log, SettingsFromParameters(), options, new ProjectClaimsRequest
+                    {
+                        ProjectPath = ProjectPath, Ref = Ref, RefType = RefType, Issuer = Issuer, Claim = Claim, SubClaimComponents = SubClaimComponents,
+                        Unwrap = o => o is PSObject p ? p.BaseObject : o,
+                    }, Quiet, CancelToken);
+                    return;
+                }
+
                 RoleTestResult result = RoleTester.Run(SettingsFromParameters(), options, ProcessEnvironment.Instance, Log, DateTimeOffset.UtcNow, CancelToken);
                 if (Quiet)
                 {
@@ -61,5 +98,7 @@ namespace GitlabSts.Commands
                 }
             });
         }
+
+        protected override void EndProcessing() => _matrix.Complete(this);
     }
 }
