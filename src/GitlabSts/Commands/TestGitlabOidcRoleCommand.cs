@@ -36,6 +36,15 @@ namespace GitlabSts.Commands
         [Parameter]
         public string? Issuer { get; set; }
 
+        /// <summary>Read the role's trust policy (GetRole) and the issuer's OIDC provider (GetOpenIDConnectProvider) from IAM.</summary>
+        [Parameter]
+        public SwitchParameter FromIam { get; set; }
+
+        /// <summary>The AWS profile whose credentials -FromIam reads IAM with; default: the SDK's default credential chain.</summary>
+        [Parameter]
+        [ArgumentCompleter(typeof(ProfileNameCompleter))]
+        public string? ProfileName { get; set; }
+
         protected override void ProcessRecord()
         {
             Invoke(() =>
@@ -49,6 +58,8 @@ namespace GitlabSts.Commands
                     ConditionContext = ConditionContext == null ? null
                         : RequestContext.ConditionContextFrom(ConditionContext, o => o is PSObject p ? p.BaseObject : o),
                     Issuer = Issuer,
+                    FromIam = FromIam,
+                    ProfileName = ProfileName,
                 };
                 RoleTestResult result = RoleTester.Run(SettingsFromParameters(), options, ProcessEnvironment.Instance, Log, DateTimeOffset.UtcNow, CancelToken);
                 if (Quiet)
