@@ -22,7 +22,7 @@ Describe 'Parameter surface' {
         $script:Own = @{
             'Get-GitlabWebIdentityCredential' = 'SetEnvironment', 'MaxAttempts', 'OutputFormat'
             'Set-GitlabAwsProfile'            = 'ProfileName', 'Mode', 'Credential', 'TokenFilePath', 'ConfigPath', 'CredentialsPath', 'SetEnvironment', 'PassThru', 'WhatIf', 'Confirm'
-            'Test-GitlabOidcRole'             = 'TrustPolicy', 'ClientId', 'Offline', 'VerifySignature', 'Quiet', 'ConditionContext', 'Issuer'
+            'Test-GitlabOidcRole'             = 'TrustPolicy', 'ClientId', 'Offline', 'VerifySignature', 'Quiet', 'ConditionContext', 'Issuer', 'FromIam', 'ProfileName'
         }
     }
 
@@ -63,5 +63,11 @@ Describe 'Parameter surface' {
         foreach ($p in 'RoleArn', 'Audience', 'RoleSessionName', 'DurationSeconds', 'Region', 'EndpointUrl', 'Policy', 'PolicyArn', 'Credential') { $credentialSet | Should -Contain $p }
         foreach ($p in 'WebIdentityToken', 'TokenVariable', 'TokenFile') { $credentialSet | Should -Not -Contain $p }
         Get-ParameterSurface Set-GitlabAwsProfile | Should -Contain 'Credential [WebIdentityCredential] Credential M - V'
+    }
+
+    It 'Test-GitlabOidcRole takes -FromIam and -ProfileName in every parameter set' {
+        $surface = @(Get-ParameterSurface Test-GitlabOidcRole)
+        $surface | Should -Contain 'FromIam [SwitchParameter] __AllParameterSets o - -'
+        $surface | Should -Contain 'ProfileName [String] __AllParameterSets o - -'
     }
 }

@@ -82,6 +82,12 @@ namespace GitlabSts.Core.Iam
             new DiagnosisCheck("ClientId", CheckResult.Skip,
                 $"The provider's client ids were not read from IAM (see IamProvider); the token's aud is {Text.List(aud)}.");
 
+        /// <summary>-Offline's NoTrustPolicy when -FromIam could not read the role: the same verdict, pointing at IamRole.</summary>
+        public static DiagnosisCheck TrustPolicyNotRead(DiagnosisCheck noTrustPolicy) =>
+            new DiagnosisCheck(noTrustPolicy.Name, noTrustPolicy.Result,
+                "The trust policy could not be read from IAM (see IamRole): offline, nothing can tell whether this token may assume the role.",
+                noTrustPolicy.Code, "Fix what IamRole names, or pass the role's trust policy with -TrustPolicy instead of -FromIam.");
+
         private static string FailedHint(string? code, string account) => code switch
         {
             IamReader.NoCredentialsCode =>

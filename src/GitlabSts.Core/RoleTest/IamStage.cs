@@ -76,9 +76,10 @@ namespace GitlabSts.Core.RoleTest
                 return diagnosis;
             }
 
-            IEnumerable<DiagnosisCheck> rest = read.Provider.Status == IamReadStatus.Read
-                ? diagnosis
-                : diagnosis.Select(c => c.Name == "ClientId" && c.Result == CheckResult.Skip ? IamChecks.ClientIdNotRead(audience) : c);
+            IEnumerable<DiagnosisCheck> rest = diagnosis.Select(c =>
+                c.Name == "ClientId" && c.Result == CheckResult.Skip && read.Provider.Status != IamReadStatus.Read ? IamChecks.ClientIdNotRead(audience)
+                : c.Name == OidcDiagnosis.TrustPolicyCheck && c.Code == CheckCodes.NoTrustPolicy && read.Role.Status != IamReadStatus.Read ? IamChecks.TrustPolicyNotRead(c)
+                : c);
             return IamChecks.For(read, audience).Concat(rest);
         }
     }
