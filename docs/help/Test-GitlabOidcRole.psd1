@@ -16,6 +16,8 @@
         Issuer          = 'An OIDC issuer you trust, as its URL (https://gitlab.example.com) or as IAM names it (gitlab.example.com): -VerifySignature fetches keys only from it, $env:CI_SERVER_URL or the trust policy''s Federated provider. Accepted in every parameter set. In a what-if (-ProjectPath) it is the iss of the built claims: the GitLab instance''s URL; default $env:CI_SERVER_URL, else https://gitlab.com.'
         Quiet           = 'Writes only $true or $false: whether the role can be assumed (with -Offline: whether the local checks pass). It tests a role; it does not authenticate a token: without -VerifySignature the signature is not checked (the Signature check says "Not verified"), and with -Offline not at all.'
         ConditionContext = 'Values of condition keys that only AWS knows at request time, as a hashtable: key -> a string or strings, or $null to mark the key absent (e.g. @{ ''aws:SourceIp'' = ''203.0.113.5'' }). Without it, a decision that hinges on such a key is Indeterminate. The token''s own keys (<issuer>:<claim>) come from the token and cannot be given here (GitlabSts.InvalidPolicy).'
+        FromIam         = 'Reads the role''s trust policy (IAM GetRole) and the issuer''s OIDC provider (GetOpenIDConnectProvider, its ARN built from the issuer and the role''s account) with your own AWS credentials (-ProfileName, else the default chain), at AWS_ENDPOINT_URL_IAM, else AWS_ENDPOINT_URL, else the partition''s IAM endpoint. The IamRole and IamProvider checks say what was read, or why not and the fix (no such role; no provider for the issuer, with the aws iam create-open-id-connect-provider step; access denied, naming iam:GetRole or iam:GetOpenIDConnectProvider); a read failure is a Fail check, never an error. The ClientId check then compares the audience with the provider''s client ids. Works in every parameter set; not with -TrustPolicy (GitlabSts.InvalidPolicy) or -ClientId (GitlabSts.ParameterConflict). With -Offline it still reads IAM but makes no exchange. Needs iam:GetRole and iam:GetOpenIDConnectProvider.'
+        ProfileName     = 'The AWS profile (in the AWS config and credentials files) whose credentials -FromIam reads IAM with. Without it, the AWS SDK''s default chain (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE, the default profile, ...). A profile that is not found is a failing IamRole check. Only used with -FromIam.'
         DurationSeconds = 'The session length of the test exchange, 900 to 43200 seconds (and no more than the role''s maximum session duration), so a too-long duration fails here as it would in the job. Default 3600. Checked but unused with -Offline.'
         Policy          = 'An inline session policy (JSON, at most 2048 characters) for the test exchange, so STS checks it as it would in the job. Checked locally but unused with -Offline.'
         PolicyArn       = 'Up to 10 managed session policy ARNs for the test exchange, so STS checks them as it would in the job. Checked locally but unused with -Offline.'
@@ -76,6 +78,11 @@
             Title   = 'Reading the findings: is this role open to other projects?'
             Code    = '(Test-GitlabOidcRole -RoleArn $role -TrustPolicy ./trust.json -ProjectPath acme/infra -Ref main).Checks | Where-Object Result -EQ Warn | Format-List Name, Detail, Hint'
             Remarks = 'Findings are Warn checks: they never change Success, they say who else the policy lets in and show the corrected condition in the hint.'
+        }
+        @{
+            Title   = 'Test against the role as IAM has it'
+            Code    = 'Test-GitlabOidcRole -FromIam -ProfileName admin -RoleArn arn:aws:iam::123456789012:role/deployer'
+            Remarks = 'Reads the trust policy and the issuer''s OIDC provider with the admin profile''s credentials, then checks this job''s token against them: IamRole and IamProvider say what was read (or why not, and the fix), ClientId compares the token''s aud with the provider''s client ids.'
         }
         @{
             Title   = 'Start from a policy that works'

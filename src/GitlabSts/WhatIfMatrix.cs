@@ -13,12 +13,14 @@ namespace GitlabSts
     /// Test-GitlabOidcRole -ProjectPath's output, one invocation's worth: runs the core what-if per input row, reports
     /// progress for piped rows (the row, the count done), and marks each piped row's result with the extra type name
     /// <see cref="MatrixTypeName"/> (a table view: project, ref, verdict, first failing condition), so a piped CSV prints
-    /// as one table. Every what-if result carries the row's ProjectPath, Ref and RefType as note properties, and the matrix's FirstFailingCondition.
+    /// as one table. With -FromIam, IAM is read once per role (and issuer) for all rows (a <see cref="WhatIfSession"/>).
+    /// Every what-if result carries the row's ProjectPath, Ref and RefType as note properties, and the matrix's FirstFailingCondition.
     /// </summary>
     internal sealed class WhatIfMatrix
     {
         internal const string MatrixTypeName = "GitlabSts.OidcRoleTestResult#Matrix";
         private const int ProgressId = 0x6175;
+        private readonly WhatIfSession _session = new WhatIfSession();
         private int _done;
         private bool _progressShown;
 
@@ -36,7 +38,7 @@ namespace GitlabSts
             RoleTestResult result;
             try
             {
-                result = WhatIfRun.Run(settings, options, project, ProcessEnvironment.Instance, log, DateTimeOffset.UtcNow, cancel);
+                result = WhatIfRun.Run(settings, options, project, ProcessEnvironment.Instance, log, DateTimeOffset.UtcNow, cancel, _session);
             }
             finally
             {

@@ -22,7 +22,7 @@ Describe 'Parameter surface' {
         $script:Own = @{
             'Get-GitlabWebIdentityCredential' = 'SetEnvironment', 'MaxAttempts', 'OutputFormat'
             'Set-GitlabAwsProfile'            = 'ProfileName', 'Mode', 'Credential', 'TokenFilePath', 'ConfigPath', 'CredentialsPath', 'SetEnvironment', 'PassThru', 'WhatIf', 'Confirm'
-            'Test-GitlabOidcRole'             = 'TrustPolicy', 'ClientId', 'Offline', 'VerifySignature', 'Quiet', 'ConditionContext', 'Issuer',
+            'Test-GitlabOidcRole'             = 'TrustPolicy', 'ClientId', 'Offline', 'VerifySignature', 'Quiet', 'ConditionContext', 'Issuer', 'FromIam', 'ProfileName',
                                                 'ProjectPath', 'Ref', 'RefType', 'Claim', 'SubClaimComponents'
         }
     }
@@ -80,5 +80,11 @@ Describe 'Parameter surface' {
             @((Get-Command Test-GitlabOidcRole).Parameters[$p].ParameterSets.Keys) | Should -Not -Contain 'Project'
         }
         (Get-Command Test-GitlabOidcRole).DefaultParameterSet | Should -Be 'Discover'
+    }
+
+    It 'Test-GitlabOidcRole takes -FromIam and -ProfileName in every parameter set' {
+        $surface = @(Get-ParameterSurface Test-GitlabOidcRole)
+        $surface | Should -Contain 'FromIam [SwitchParameter] __AllParameterSets o - -'
+        $surface | Should -Contain 'ProfileName [String] __AllParameterSets o - -'
     }
 }

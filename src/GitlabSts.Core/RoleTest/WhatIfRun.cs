@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Threading;
+using GitlabSts.Core.Iam;
 using GitlabSts.Core.Policy;
 using GitlabSts.Core.Sts;
 using GitlabSts.Core.Tokens;
@@ -11,7 +12,8 @@ namespace GitlabSts.Core.RoleTest
     /// <summary>
     /// Test-GitlabOidcRole's parameter set <c>Project</c>, an admin's what-if without a token: the claims a job of a
     /// project and ref would carry (<see cref="ProjectClaims"/>) go through the same diagnosis as a token's claims. The
-    /// token-only checks (shape, times, signature) and the exchange are Skip; nothing is sent anywhere. Like
+    /// token-only checks (shape, times, signature) and the exchange are Skip; nothing is sent anywhere unless -FromIam
+    /// (IAM GetRole and GetOpenIDConnectProvider, once per role and issuer within a <see cref="WhatIfSession"/>). Like
     /// <see cref="RoleTester"/>, a role that would refuse the job is reported, never thrown; only an invalid invocation
     /// throws (a malformed what-if input is InvalidClaim, no or two trust policy sources InvalidPolicy).
     /// </summary>
@@ -23,8 +25,12 @@ namespace GitlabSts.Core.RoleTest
         /// <summary>The checks of a token's diagnosis that a what-if has nothing to check with.</summary>
         private static readonly string[] TokenOnlyChecks = { TokenTimeChecks.Expiry, TokenTimeChecks.NotBefore, TokenTimeChecks.IssuedAt };
 
+        /// <param name="session">
+        /// The IAM reads of earlier rows of the same invocation (the admin matrix): with -FromIam, a role already read for
+        /// this issuer is not read again; a new read is remembered. Null: no reuse.
+        /// </param>
         public static RoleTestResult Run(ExchangeSettings settings, RoleTestOptions options, ProjectClaimsRequest project, IEnvironmentReader env,
-            ICoreLog log, DateTimeOffset now, CancellationToken cancel)
+            ICoreLog log, DateTimeOffset now, CancellationToken cancel, WhatIfSession? session = null)
         {
             if (settings == null) throw new ArgumentNullException(nameof(settings));
             if (options == null) throw new ArgumentNullException(nameof(options));
@@ -32,6 +38,7 @@ namespace GitlabSts.Core.RoleTest
             cancel.ThrowIfCancellationRequested();
 
             RequirePolicySource(options);
+            IamStage.Validate(options);
             if (options.VerifySignature)
             {
                 throw new GitlabStsException(ErrorIds.ParameterConflict, ErrorKind.InvalidArgument,
@@ -55,12 +62,20 @@ namespace GitlabSts.Core.RoleTest
             log.Verbose($"What-if: a job of {claims.First("project_path")} on {claims.First("ref_type")} {claims.First("ref")} would carry " +
                 string.Join(", ", claims.All.Select(c => $"{c.Key}={Text.List(c.Value)}")) + ".");
 
+            IamReadResult? iam = null;
+            if (IamStage.Active(options))
+            {
+                options.IamRead ??= session?.Find(request.RoleArn.Value, claims.Issuer!);
+                iam = IamStage.Read(options, request.RoleArn, claims.Issuer, env, log, cancel);
+                session?.Remember(iam!);
+            }
+
             DiagnosisResult diagnosis = OidcDiagnosis.Run(new DiagnosisInput
             {
                 Claims = claims,
                 RoleArn = request.RoleArn.Value,
-                TrustPolicyJson = options.TrustPolicyJson,
-                ClientIds = options.ClientIds,
+                TrustPolicyJson = iam != null ? iam.Role.TrustPolicyJson : options.TrustPolicyJson,
+                ClientIds = iam != null ? iam.Provider.ClientIds : options.ClientIds,
                 Now = now,
                 ClockSkew = TokenTimes.DefaultClockSkew,
                 RequireTrustPolicy = true,
@@ -71,7 +86,8 @@ namespace GitlabSts.Core.RoleTest
             });
 
             var checks = new List<DiagnosisCheck> { new DiagnosisCheck(RoleTester.TokenShapeCheck, CheckResult.Skip, NoToken) };
-            checks.AddRange(diagnosis.Checks.Select(c => TokenOnlyChecks.Contains(c.Name) ? new DiagnosisCheck(c.Name, CheckResult.Skip, NoToken) : c));
+            checks.AddRange(IamStage.Checks(iam, claims.Audience, diagnosis.Checks)
+                .Select(c => TokenOnlyChecks.Contains(c.Name) ? new DiagnosisCheck(c.Name, CheckResult.Skip, NoToken) : c));
             checks.Add(new DiagnosisCheck(RoleTester.SignatureCheck, CheckResult.Skip, NoToken));
             checks.Add(new DiagnosisCheck(RoleTester.ExchangeCheck, CheckResult.Skip, "Skipped: a what-if makes no exchange (there is no token to exchange)."));
 
@@ -84,6 +100,7 @@ namespace GitlabSts.Core.RoleTest
                 TokenExpiresAt = null,
                 SuggestedTrustPolicy = diagnosis.SuggestedTrustPolicy,
                 Checks = checks,
+                IamRead = iam,
             };
             DiagnosisCheck? firstFailure = DiagnosisResult.FirstFailure(checks);
             result.Success = firstFailure == null;
@@ -115,15 +132,34 @@ namespace GitlabSts.Core.RoleTest
             return at >= 0 ? line.Substring(0, at) + line.Substring(at + Preamble.Length) : line;
         }
 
-        /// <summary>A what-if decides on a trust policy: exactly one of -TrustPolicy and -FromIam, else InvalidPolicy naming both.</summary>
+        /// <summary>A what-if decides on a trust policy: -TrustPolicy or -FromIam (both: <see cref="IamStage.Validate"/>'s InvalidPolicy), else InvalidPolicy naming both.</summary>
         private static void RequirePolicySource(RoleTestOptions options)
         {
-            if (options.TrustPolicyJson == null)
+            if (options.TrustPolicyJson == null && !IamStage.Active(options))
             {
                 throw new GitlabStsException(ErrorIds.InvalidPolicy, ErrorKind.InvalidArgument,
                     "A what-if (-ProjectPath) needs the role's trust policy: pass -TrustPolicy (the JSON or a file with it) or -FromIam (read it from IAM).",
                     "TrustPolicy");
             }
+        }
+    }
+
+    /// <summary>
+    /// One Test-GitlabOidcRole invocation's IAM reads (the admin matrix): each role is read once per issuer and the
+    /// result (read or failed; immutable) reused by every later row for it. Not thread-safe: one pipeline uses it.
+    /// </summary>
+    public sealed class WhatIfSession
+    {
+        private readonly List<IamReadResult> _reads = new List<IamReadResult>();
+
+        /// <summary>How many IAM reads this session made (each a GetRole and a GetOpenIDConnectProvider).</summary>
+        public int Reads => _reads.Count;
+
+        internal IamReadResult? Find(string roleArn, string issuer) => _reads.FirstOrDefault(r => r.IsFor(roleArn, issuer));
+
+        internal void Remember(IamReadResult read)
+        {
+            if (!_reads.Contains(read)) _reads.Add(read);
         }
     }
 }

@@ -37,6 +37,15 @@ namespace GitlabSts.Commands
         [Parameter]
         public string? Issuer { get; set; }
 
+        /// <summary>Read the role's trust policy (GetRole) and the issuer's OIDC provider (GetOpenIDConnectProvider) from IAM.</summary>
+        [Parameter]
+        public SwitchParameter FromIam { get; set; }
+
+        /// <summary>The AWS profile whose credentials -FromIam reads IAM with; default: the SDK's default credential chain.</summary>
+        [Parameter]
+        [ArgumentCompleter(typeof(ProfileNameCompleter))]
+        public string? ProfileName { get; set; }
+
         private const string ProjectSet = "Project";
 
         /// <summary>What-if: the project a job would run in, group[/subgroup...]/project.</summary>
@@ -76,6 +85,8 @@ namespace GitlabSts.Commands
                     ConditionContext = ConditionContext == null ? null
                         : RequestContext.ConditionContextFrom(ConditionContext, o => o is PSObject p ? p.BaseObject : o),
                     Issuer = Issuer,
+                    FromIam = FromIam,
+                    ProfileName = ProfileName,
                 };
                 if (ParameterSetName == ProjectSet)
                 {

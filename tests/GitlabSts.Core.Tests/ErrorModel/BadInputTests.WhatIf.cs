@@ -57,6 +57,21 @@ namespace GitlabSts.Core.Tests.ErrorModel
             yield return Test("token in audience", ErrorIds.InvalidIdentityToken, _ => { }, s => s.Audience = TestTokens.Mint());
             yield return Test("empty audience", ErrorIds.InvalidClaim, _ => { }, s => s.Audience = " ");
             yield return Test("bad endpoint", ErrorIds.InvalidEndpoint, _ => { }, s => s.EndpointUrl = "garbage");
+            // -FromIam misuses: refused before any IAM read (the read would throw something that is not a GitlabStsException).
+            RoleTestOptions Iam(Action<RoleTestOptions> edit)
+            {
+                var o = new RoleTestOptions { FromIam = true, ReadIam = (_, _, _) => throw new InvalidOperationException("IAM was read") };
+                edit(o);
+                return o;
+            }
+
+            yield return Test("FromIam and TrustPolicy", ErrorIds.InvalidPolicy, _ => { }, options: Iam(o => o.TrustPolicyJson = WhatIfPolicy));
+            yield return Test("FromIam and ClientId", ErrorIds.ParameterConflict, _ => { }, options: Iam(o => o.ClientIds = new[] { "sts.amazonaws.com" }));
+            yield return Test("FromIam blank profile", ErrorIds.InvalidProfileName, _ => { }, options: Iam(o => o.ProfileName = ""));
+            yield return Test("FromIam token as profile", ErrorIds.InvalidProfileName, _ => { }, options: Iam(o => o.ProfileName = TestTokens.Mint()));
+            yield return Test("FromIam bad path", ErrorIds.InvalidClaim, p => p.ProjectPath = "nogroup", options: Iam(_ => { }));
+            yield return Test("FromIam bad role", ErrorIds.InvalidRoleArn, _ => { }, s => s.RoleArn = "arn:aws:iam::12:role/x", Iam(_ => { }));
+            yield return Test("FromIam verify signature", ErrorIds.ParameterConflict, _ => { }, options: Iam(o => o.VerifySignature = true));
             yield return Row("ProjectClaims blank components", ErrorIds.InvalidClaim, () => ProjectClaims.CheckSubClaimComponents(new[] { "", " , " }));
             yield return Row("ProjectClaims ref with a lone surrogate", ErrorIds.InvalidClaim, () => ProjectClaims.CheckRef("ma\uDC00in"));
             yield return Row("ProjectClaims claim value a lone surrogate", ErrorIds.InvalidClaim, () => ProjectClaims.ClaimsFrom(new Hashtable { ["x"] = "\uD800" }));

@@ -3,6 +3,7 @@ using System.Collections;
 using System.Collections.Generic;
 using System.Linq;
 using System.Threading;
+using GitlabSts.Core.Iam;
 using GitlabSts.Core.Policy;
 using GitlabSts.Core.RoleTest;
 using GitlabSts.Core.Sts;
@@ -248,6 +249,115 @@ namespace GitlabSts.Core.Tests.RoleTest
 
             RoleTestResult client = Run(options: new RoleTestOptions { TrustPolicyJson = InfraMain, ClientIds = new[] { "other" } });
             Assert.StartsWith("ClientId:", WhatIfRun.FirstFailingCondition(client));
+        }
+
+        // ---------------- -FromIam ----------------
+
+        /// <summary>A fake IAM: every read recorded; the role's policy and the provider's client ids as given, or a failure.</summary>
+        private sealed class FakeIam
+        {
+            public List<(string Role, string Issuer)> Reads { get; } = new List<(string, string)>();
+
+            public string Policy { get; set; } = InfraMain;
+
+            public IamReadStatus RoleStatus { get; set; } = IamReadStatus.Read;
+
+            public IamReadResult Read(string role, string issuer, CancellationToken _)
+            {
+                Reads.Add((role, issuer));
+                string account = role.Split(':')[4];
+                return new IamReadResult(role, issuer,
+                    RoleStatus == IamReadStatus.Read
+                        ? new IamRoleRead(IamReadStatus.Read, Policy, null, null)
+                        : new IamRoleRead(RoleStatus, null, RoleStatus == IamReadStatus.AccessDenied ? "AccessDenied" : "NoSuchEntity", "refused by the fake"),
+                    new IamProviderRead($"arn:aws:iam::{account}:oidc-provider/gitlab.com", IamReadStatus.Read, new[] { "sts.amazonaws.com" }, "gitlab.com", null, null));
+            }
+
+            public RoleTestOptions Options() => new RoleTestOptions { FromIam = true, ReadIam = Read };
+        }
+
+        private static RoleTestResult FromIam(FakeIam iam, WhatIfSession? session, string path = "acme/infra", string gitRef = "main", string role = Role) =>
+            WhatIfRun.Run(new ExchangeSettings { RoleArn = role }, iam.Options(), new ProjectClaimsRequest { ProjectPath = path, Ref = gitRef },
+                Env.Of(), new CapturingLog(), Now, CancellationToken.None, session);
+
+        [Fact]
+        public void FromIam_evaluates_the_policy_and_client_ids_IAM_returned()
+        {
+            var iam = new FakeIam();
+            RoleTestResult admitted = FromIam(iam, null);
+            Assert.True(admitted.Success, Failures(admitted));
+            Assert.Equal(CheckResult.Pass, Check(admitted, IamChecks.IamRole).Result);
+            Assert.Equal(CheckResult.Pass, Check(admitted, IamChecks.IamProvider).Result);
+            Assert.Equal(CheckResult.Pass, Check(admitted, "ClientId").Result);
+            Assert.Same(admitted.IamRead, admitted.IamRead);
+            Assert.NotNull(admitted.IamRead);
+            Assert.Equal(("arn:aws:iam::123456789012:role/gitlab-deployer", "https://gitlab.com"), Assert.Single(iam.Reads));
+
+            RoleTestResult refused = FromIam(iam, null, "acme/web");
+            Assert.False(refused.Success);
+            Assert.Equal(CheckCodes.TrustPolicyDenied, refused.ErrorCode);
+            Assert.Equal(CheckResult.Skip, Check(refused, "Exchange").Result);
+        }
+
+        [Fact]
+        public void A_session_reads_IAM_once_per_role_across_rows()
+        {
+            var iam = new FakeIam();
+            var session = new WhatIfSession();
+            const string Other = "arn:aws:iam::210987654321:role/other";
+            string[] rows = { "acme/infra", "acme/web", "other/app", "acme/infra" };
+            RoleTestResult[] results = rows.Select(p => FromIam(iam, session, p)).Concat(new[] { FromIam(iam, session, role: Other), FromIam(iam, session, "x/y", role: Other) }).ToArray();
+
+            Assert.Equal(2, iam.Reads.Count);
+            Assert.Equal(2, session.Reads);
+            Assert.Equal(new[] { true, false, false, true }, results.Take(4).Select(r => r.Success));
+            Assert.Same(results[0].IamRead, results[3].IamRead);
+            Assert.NotSame(results[0].IamRead, results[4].IamRead);
+
+            // Without a session, each row reads again.
+            FromIam(iam, null);
+            Assert.Equal(3, iam.Reads.Count);
+        }
+
+        [Fact]
+        public void A_failed_IAM_read_is_reported_once_and_reused_not_thrown()
+        {
+            var iam = new FakeIam { RoleStatus = IamReadStatus.AccessDenied };
+            var session = new WhatIfSession();
+            RoleTestResult r1 = FromIam(iam, session);
+            RoleTestResult r2 = FromIam(iam, session, "acme/web");
+            Assert.Single(iam.Reads);
+            foreach (RoleTestResult r in new[] { r1, r2 })
+            {
+                Assert.False(r.Success);
+                Assert.Equal(CheckResult.Fail, Check(r, IamChecks.IamRole).Result);
+                Assert.Equal(CheckCodes.NoTrustPolicy, Check(r, OidcDiagnosis.TrustPolicyCheck).Code);
+            }
+        }
+
+        [Fact]
+        public void FromIam_with_TrustPolicy_is_InvalidPolicy_and_with_ClientId_a_ParameterConflict_before_any_read()
+        {
+            var iam = new FakeIam();
+            RoleTestOptions both = iam.Options();
+            both.TrustPolicyJson = InfraMain;
+            GitlabStsException e = Assert.Throws<GitlabStsException>(() => Run(options: both));
+            Assert.Equal(ErrorIds.InvalidPolicy, e.ErrorId);
+            Assert.Contains("-FromIam", e.Message);
+            Assert.Contains("-TrustPolicy", e.Message);
+
+            RoleTestOptions clientIds = iam.Options();
+            clientIds.ClientIds = new[] { "sts.amazonaws.com" };
+            Assert.Equal(ErrorIds.ParameterConflict, Assert.Throws<GitlabStsException>(() => Run(options: clientIds)).ErrorId);
+
+            RoleTestOptions badProfile = iam.Options();
+            badProfile.ProfileName = " ";
+            Assert.Equal(ErrorIds.InvalidProfileName, Assert.Throws<GitlabStsException>(() => Run(options: badProfile)).ErrorId);
+
+            Assert.Equal(ErrorIds.InvalidClaim, Assert.Throws<GitlabStsException>(() => Run(path: "x", options: iam.Options())).ErrorId);
+            Assert.Equal(ErrorIds.InvalidRoleArn, Assert.Throws<GitlabStsException>(() =>
+                Run(options: iam.Options(), settings: new ExchangeSettings { RoleArn = "arn:aws:iam::123:role/x" })).ErrorId);
+            Assert.Empty(iam.Reads);
         }
     }
 }
