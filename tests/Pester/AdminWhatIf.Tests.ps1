@@ -1,13 +1,14 @@
 # Test-GitlabOidcRole for admins: the what-if (parameter set Project) without a token, with -TrustPolicy (no network at
-# all, proven as -Offline is: the fault STS in front of moto and the OIDC issuer count every request) and with -FromIam
-# against roles created in moto's IAM (through the fault STS, which counts GetRole); the admin matrix from Import-Csv
-# rows; and the misuses, each with its error id and no request.
+# all, proven as -Offline is: every AWS endpoint and the named issuer are counters) and with -FromIam; the admin matrix
+# from Import-Csv rows; and the misuses, each with its error id and no request.
+# IAM here is the fault STS answering GetRole and GetOpenIDConnectProvider with canned IAM XML, one scripted GetRole
+# answer per expected read and in order: a second read of a role finds no answer left (the dead upstream), so its row
+# fails, and the fault STS counts every request. (-FromIam against moto's IAM itself is FromIam.Tests.ps1's.)
 Describe 'Test-GitlabOidcRole what-if' {
     BeforeAll {
         . (Join-Path $PSScriptRoot 'Common.ps1')
-        # An own moto (not the shared one): this file creates the gitlab.com provider in account 123456789012.
-        $script:Moto = Start-MotoServer -NoShared
-        $script:Fault = Start-FaultSts -Upstream $script:Moto.Url
+        # No upstream: anything not scripted fails (nothing listens on port 9 of the loopback).
+        $script:Fault = Start-FaultSts -Upstream 'http://127.0.0.1:9'
         $script:Key = New-TestSigningKey
         $script:Issuer = Start-OidcIssuer -Key $script:Key
 
@@ -27,22 +28,28 @@ Describe 'Test-GitlabOidcRole what-if' {
         $script:CustomSub = New-TrustPolicy ([ordered]@{ StringEquals = @{ 'gitlab.com:sub' = 'project_path:acme/infra:ref:main' } })
         # No condition on sub: any project on gitlab.com.
         $script:Open = New-TrustPolicy ([ordered]@{ StringEquals = @{ 'gitlab.com:aud' = 'sts.amazonaws.com' } })
-
-        # The roles and the provider, created with boto3 in moto's IAM (the admin's view of the account).
-        $py = @'
-import boto3, sys
-iam = boto3.client("iam", endpoint_url=sys.argv[1], region_name="us-east-1", aws_access_key_id="AKIAIOSFODNN7EXAMPLE", aws_secret_access_key="x")
-iam.create_open_id_connect_provider(Url="https://gitlab.com", ClientIDList=["sts.amazonaws.com"], ThumbprintList=["0" * 40])
-for name, policy in zip(sys.argv[2::2], sys.argv[3::2]):
-    iam.create_role(RoleName=name, AssumeRolePolicyDocument=policy)
-'@
-        # boto3 comes with moto: run it with the interpreter that runs this moto.
-        $python = $script:Moto.Process.MainModule.FileName
-        $r = Invoke-Program $python @('-c', $py, $script:Moto.Url, 'infra-main', $script:InfraMain, 'custom-sub', $script:CustomSub, 'open', $script:Open)
-        if ($r.ExitCode -ne 0) { throw "Creating the IAM roles in moto failed: $($r.StdErr)" }
         $script:InfraRole = 'arn:aws:iam::123456789012:role/infra-main'
         $script:CustomRole = 'arn:aws:iam::123456789012:role/custom-sub'
         $script:OpenRole = 'arn:aws:iam::123456789012:role/open'
+
+        # IAM's answers (2010-05-08 query API, as moto and IAM send them: the policy document percent-encoded).
+        $ns = 'https://iam.amazonaws.com/doc/2010-05-08/'
+        function New-GetRoleBody([string] $RoleArn, [string] $Policy) {
+            "<GetRoleResponse xmlns=""https://iam.amazonaws.com/doc/2010-05-08/""><GetRoleResult><Role><Path>/</Path><RoleName>$($RoleArn -replace '^.*/')</RoleName><Arn>$RoleArn</Arn>" +
+            "<AssumeRolePolicyDocument>$([uri]::EscapeDataString($Policy))</AssumeRolePolicyDocument></Role></GetRoleResult>" +
+            "<ResponseMetadata><RequestId>1</RequestId></ResponseMetadata></GetRoleResponse>"
+        }
+        $script:ProviderBody = "<GetOpenIDConnectProviderResponse xmlns=""$ns""><GetOpenIDConnectProviderResult><ClientIDList><member>sts.amazonaws.com</member></ClientIDList>" +
+            "<Url>gitlab.com</Url><ThumbprintList><member>$('0' * 40)</member></ThumbprintList></GetOpenIDConnectProviderResult>" +
+            "<ResponseMetadata><RequestId>2</RequestId></ResponseMetadata></GetOpenIDConnectProviderResponse>"
+        # One GetRole answer per (role ARN, policy) pair, in order (each answers one read), and the provider for any number of reads.
+        function Set-CannedIam([string[]] $RoleAndPolicy) {
+            $entries = @(for ($i = 0; $i -lt $RoleAndPolicy.Count; $i += 2) {
+                    @{ fault = 'AccessDenied'; action = 'GetRole'; status = 200; body = (New-GetRoleBody $RoleAndPolicy[$i] $RoleAndPolicy[$i + 1]) }
+                })
+            $entries += @{ fault = 'AccessDenied'; action = 'GetOpenIDConnectProvider'; status = 200; count = 100; body = $script:ProviderBody }
+            Set-FaultStsScript -Sts $script:Fault -Faults $entries
+        }
 
         function Get-Check([object] $Result, [string] $Name) {
             $found = @($Result.Checks | Where-Object Name -EQ $Name)
@@ -69,7 +76,6 @@ for name, policy in zip(sys.argv[2::2], sys.argv[3::2]):
     AfterAll {
         Stop-OidcIssuer -Issuer $script:Issuer
         Stop-FaultSts -Sts $script:Fault
-        Stop-MotoServer -Server $script:Moto
     }
 
     BeforeEach {
@@ -120,10 +126,13 @@ for name, policy in zip(sys.argv[2::2], sys.argv[3::2]):
             $null = 'acme/a', 'acme/b' | ForEach-Object { [pscustomobject]@{ ProjectPath = $_; Ref = 'main' } } | Test-GitlabOidcRole -RoleArn $InfraRole -TrustPolicy $InfraMain
             Get-RequestCount | Should -Be 0
             # The counters do see traffic: -FromIam reaches the fault STS (GetRole), -VerifySignature with a token the issuer.
-            $null = Test-GitlabOidcRole -RoleArn $InfraRole -FromIam -ProjectPath acme/infra -Ref main
+            Remove-Item Env:CI_SERVER_URL
+            Set-CannedIam $InfraRole, $InfraMain
+            (Test-GitlabOidcRole -RoleArn $InfraRole -FromIam -ProjectPath acme/infra -Ref main).Success | Should -BeTrue
             (Get-FaultStsStats -Sts $Fault -Action GetRole) | Should -Be 1
+            Set-FaultStsScript -Sts $Fault -Faults @{ fault = 'AccessDenied'; action = 'AssumeRoleWithWebIdentity' }
             $t = New-GitlabIdToken -Key $Key -Issuer $Issuer.Url -Audience 'sts.amazonaws.com'
-            $null = Test-GitlabOidcRole -RoleArn $InfraRole -WebIdentityToken $t -VerifySignature -Offline:$false -Issuer $Issuer.Url -TrustPolicy $InfraMain
+            $null = Test-GitlabOidcRole -RoleArn $InfraRole -WebIdentityToken $t -VerifySignature -Issuer $Issuer.Url -TrustPolicy $InfraMain
             (Get-OidcIssuerRequests -Issuer $Issuer).Total | Should -BeGreaterOrEqual 2
         }
 
@@ -162,10 +171,11 @@ for name, policy in zip(sys.argv[2::2], sys.argv[3::2]):
         }
     }
 
-    Describe 'With -FromIam: the role and provider from moto''s IAM' {
+    Describe 'With -FromIam: the role and provider as IAM answers' {
         It 'admits and refuses as the role''s real policy says, reading IAM once per call' {
+            Set-CannedIam $InfraRole, $InfraMain, $InfraRole, $InfraMain, $InfraRole, $InfraMain, $InfraRole, $InfraMain
             $ok = Test-GitlabOidcRole -RoleArn $InfraRole -FromIam -ProjectPath acme/infra -Ref main
-            $ok.Success | Should -BeTrue
+            $ok.Success | Should -BeTrue -Because "$($ok.Message)"
             (Get-Check $ok 'IamRole').Result | Should -Be 'Pass'
             (Get-Check $ok 'IamProvider').Result | Should -Be 'Pass'
             (Get-Check $ok 'ClientId').Result | Should -Be 'Pass'
@@ -175,15 +185,18 @@ for name, policy in zip(sys.argv[2::2], sys.argv[3::2]):
                 $no.ErrorCode | Should -Be 'TrustPolicyDenied'
             }
             (Get-FaultStsStats -Sts $Fault -Action GetRole) | Should -Be 4
-            (Get-FaultStsStats -Sts $Fault -Action AssumeRoleWithWebIdentity) | Should -Be 0
+            (Get-FaultStsStats -Sts $Fault -Action GetOpenIDConnectProvider) | Should -Be 4
+            (Get-FaultStsStats -Sts $Fault).Total | Should -Be 8   # no exchange
         }
 
         It 'evaluates a customised sub through -Claim against the role''s policy' {
+            Set-CannedIam $CustomRole, $CustomSub, $CustomRole, $CustomSub
             (Test-GitlabOidcRole -RoleArn $CustomRole -FromIam -ProjectPath acme/infra -Ref main).Success | Should -BeFalse
             (Test-GitlabOidcRole -RoleArn $CustomRole -FromIam -ProjectPath acme/infra -Ref main -Claim @{ sub = 'project_path:acme/infra:ref:main' }).Success | Should -BeTrue
         }
 
         It 'reports an audience the provider does not list' {
+            Set-CannedIam $OpenRole, $Open
             $r = Test-GitlabOidcRole -RoleArn $OpenRole -FromIam -ProjectPath acme/infra -Ref main -Audience https://gitlab.com
             $r.Success | Should -BeFalse
             (Get-Check $r 'ClientId').Result | Should -Be 'Fail'
@@ -204,6 +217,7 @@ for name, policy in zip(sys.argv[2::2], sys.argv[3::2]):
         AfterAll { Remove-Item -LiteralPath $script:Csv -ErrorAction Ignore }
 
         It 'gives one result per CSV row, typed #Matrix, printed as one table, with IAM read once for the role' {
+            Set-CannedIam $InfraRole, $InfraMain   # one answer: a second read of the role would fail its row
             $rows = Import-Csv -LiteralPath $Csv
             $results = @($rows | Test-GitlabOidcRole -RoleArn $InfraRole -FromIam)
             $results | Should -HaveCount 4
@@ -231,6 +245,7 @@ for name, policy in zip(sys.argv[2::2], sys.argv[3::2]):
                 [pscustomobject]@{ RoleArn = $InfraRole; ProjectPath = 'acme/web'; Ref = 'main' }
                 [pscustomobject]@{ RoleArn = $OpenRole; ProjectPath = 'anyone/else'; Ref = 'x' }
             )
+            Set-CannedIam $InfraRole, $InfraMain, $OpenRole, $Open   # in the order the rows first name the roles
             $verbose = $rows | Test-GitlabOidcRole -FromIam -Verbose 4>&1
             $results = @($verbose | Where-Object { $_ -is [GitlabSts.OidcRoleTestResult] })
             $results.Success | Should -Be @($true, $true, $false, $true)
@@ -329,16 +344,16 @@ for name, policy in zip(sys.argv[2::2], sys.argv[3::2]):
             @{ Name = 'a bad role ARN'; Id = 'GitlabSts.InvalidRoleArn'; Params = @{ ProjectPath = 'acme/infra'; Ref = 'main'; RoleArn = 'garbage' } }
             @{ Name = 'a bad -DurationSeconds'; Id = 'GitlabSts.InvalidDuration'; Params = @{ ProjectPath = 'acme/infra'; Ref = 'main'; DurationSeconds = 60 } }
             @{ Name = 'a bad -ConditionContext'; Id = 'GitlabSts.InvalidPolicy'; Params = @{ ProjectPath = 'acme/infra'; Ref = 'main'; ConditionContext = @{ 'gitlab.com:sub' = 'x' } } }
-            @{ Name = 'a token as -ProjectPath'; Id = 'GitlabSts.InvalidClaim'; Token = 'ProjectPath'; Params = @{ Ref = 'main' } }
-            @{ Name = 'a token in -Claim'; Id = 'GitlabSts.InvalidClaim'; Token = 'Claim'; Params = @{ ProjectPath = 'acme/infra'; Ref = 'main' } }
+            @{ Name = 'a token as -ProjectPath'; Id = 'GitlabSts.InvalidClaim'; TokenIn = 'ProjectPath'; Params = @{ Ref = 'main' } }
+            @{ Name = 'a token in -Claim'; Id = 'GitlabSts.InvalidClaim'; TokenIn = 'Claim'; Params = @{ ProjectPath = 'acme/infra'; Ref = 'main' } }
         ) {
             $p = @{ RoleArn = $InfraRole }
             if (-not $NoPolicy) { $p.TrustPolicy = $InfraMain }
             foreach ($k in $Params.Keys) { $p[$k] = $Params[$k] }
-            $token = $null
-            if ($Token) {
-                $token = New-GitlabIdToken -Key $Key -Audience 'sts.amazonaws.com'
-                $p[$Token] = if ($Token -eq 'Claim') { @{ sub = $token } } else { $token }
+            $jwt = $null
+            if ($TokenIn) {
+                $jwt = New-GitlabIdToken -Key $Key -Audience 'sts.amazonaws.com'
+                $p[$TokenIn] = if ($TokenIn -eq 'Claim') { @{ sub = $jwt } } else { $jwt }
             }
             $env:CI_SERVER_URL = $Issuer.Url
             $err = $null
@@ -347,7 +362,7 @@ for name, policy in zip(sys.argv[2::2], sys.argv[3::2]):
             $err | Should -HaveCount 1
             $err[0].FullyQualifiedErrorId | Should -BeLike "$Id,*"
             $err[0].Exception.Message | Should -Not -BeNullOrEmpty
-            if ($token) { "$($err[0])" | Should -Not -Match ([regex]::Escape($token.Substring(0, 40))) }
+            if ($jwt) { "$($err[0])" | Should -Not -Match ([regex]::Escape($jwt.Substring(0, 40))) }
             Get-RequestCount | Should -Be 0
         }
 
