@@ -5,7 +5,7 @@
         'Unless -Offline is given it then performs the exchange and calls STS GetCallerIdentity with the new credentials, as a pipeline''s "aws sts get-caller-identity" would. With -VerifySignature it fetches the issuer''s OpenID configuration and JWKS and checks the token''s signature, but only from an issuer you named (-Issuer, $env:CI_SERVER_URL, or the Federated provider of -TrustPolicy): a token''s own iss is chosen by whoever made the token. The Signature check is always in the result: Pass, Fail, or Skip ("Not verified: add -VerifySignature").'
         'Keys STS sets whose value is known locally get it (aws:CurrentTime, aws:EpochTime, aws:RequestedRegion, aws:SecureTransport, sts:RoleSessionName). Other keys only AWS knows (such as aws:SourceIp) are unknown: a decision that hinges on one is not guessed; the statement''s check is Warn naming the key, Success is $false with ErrorCode Indeterminate, and the message says to supply it with -ConditionContext or to test live. Live, a successful exchange settles it. With -Offline and no -TrustPolicy the result is ErrorCode NoTrustPolicy; an -Audience that no aud of the token matches is a Fail check (Audience).'
         'An STS endpoint (-EndpointUrl, AWS_ENDPOINT_URL_STS, AWS_ENDPOINT_URL) over plain http to a host outside the loopback range gets a warning: the ID token would travel unencrypted.'
-        'An admin without a token asks "would a job of acme/infra on main get in, and who else would?" with the what-if (parameter set Project): -ProjectPath and -Ref (with -RefType, -Issuer, -Audience, -Claim, -SubClaimComponents) build the claims such a job would carry (iss, aud, sub, project_path, ref, ref_type, namespace_path) and evaluate them exactly as a token''s. It needs the role''s trust policy, from -TrustPolicy; the token-only checks (TokenShape, times, Signature) and Exchange are Skip, and nothing is sent anywhere. Subject, Issuer and Audience of the result are the built ones; the result also carries ProjectPath, Ref and RefType. Pipe objects with ProjectPath, Ref, RefType (and RoleArn) properties, such as Import-Csv rows, to test a matrix: one result per row, shown as one table (project, ref, verdict, first failing condition).'
+        'An admin without a token asks "would a job of acme/infra on main get in, and who else would?" with the what-if (parameter set Project): -ProjectPath and -Ref (with -RefType, -Issuer, -Audience, -Claim, -SubClaimComponents) build the claims such a job would carry (iss, aud, sub, project_path, ref, ref_type, namespace_path) and evaluate them exactly as a token''s. It needs the role''s trust policy, from -TrustPolicy or -FromIam (neither or both: GitlabSts.InvalidPolicy); the token-only checks (TokenShape, times, Signature) and Exchange are Skip, and nothing is sent anywhere but -FromIam''s IAM reads (once per role for piped rows). Subject, Issuer and Audience of the result are the built ones; the result also carries ProjectPath, Ref and RefType. Pipe objects with ProjectPath, Ref, RefType (and RoleArn) properties, such as Import-Csv rows, to test a matrix: one result per row, shown as one table (project, ref, verdict, first failing condition).'
         'It never throws for a role that cannot be assumed: the result''s Success is false and ErrorCode, Message and Hint say why, with a SuggestedTrustPolicy that this token would satisfy. Only an invalid invocation is an error.'
     )
     Parameters  = @{
@@ -65,14 +65,19 @@
             Remarks = 'No token and no network: the claims a job of acme/infra on branch main would carry are evaluated against the policy. Add -RefType tag for a tag pipeline, -Issuer for a self-managed instance, -Claim @{ ref_protected = ''true'' } for claims the policy also tests.'
         }
         @{
+            Title   = 'The same question against the role as IAM has it (an admin''s what-if from IAM)'
+            Code    = 'Test-GitlabOidcRole -FromIam -ProfileName admin -RoleArn arn:aws:iam::123456789012:role/deployer -ProjectPath acme/infra -Ref main -RefType tag'
+            Remarks = 'Reads the role''s trust policy (GetRole) and the gitlab.com OIDC provider (GetOpenIDConnectProvider) with the admin profile''s credentials, then evaluates a tag pipeline''s claims against them; IamRole, IamProvider and ClientId say what was read. No token, no exchange.'
+        }
+        @{
             Title   = 'A project with a customised sub claim'
             Code    = @('Test-GitlabOidcRole -RoleArn $role -TrustPolicy ./trust.json -ProjectPath acme/infra -Ref main -SubClaimComponents project_path,ref', 'Test-GitlabOidcRole -RoleArn $role -TrustPolicy ./trust.json -ProjectPath acme/infra -Ref main -Claim @{ sub = ''project_path:acme/infra:ref:main'' }')
             Remarks = 'The first builds sub in the order of the project''s ci_id_token_sub_claim_components setting; the second gives the sub outright.'
         }
         @{
             Title   = 'The admin matrix: which projects and refs get in?'
-            Code    = @('# matrix.csv: ProjectPath,Ref,RefType', 'Import-Csv ./matrix.csv | Test-GitlabOidcRole -RoleArn arn:aws:iam::123456789012:role/deployer -TrustPolicy ./trust.json')
-            Remarks = 'One result per row, shown as one table: Project, Ref, Verdict (admitted, refused, undecided) and the first failing condition. Each row''s full checklist stays on the object (| Select-Object -Index 2). -Quiet writes $true or $false per row.'
+            Code    = @('# matrix.csv: ProjectPath,Ref,RefType (a RoleArn column tests several roles)', 'Import-Csv ./matrix.csv | Test-GitlabOidcRole -FromIam -RoleArn arn:aws:iam::123456789012:role/deployer')
+            Remarks = 'One result per row, shown as one table: Project, Ref, Verdict (admitted, refused, undecided) and the first failing condition; IAM is read once per role for all rows (-TrustPolicy ./trust.json instead reads nothing). Each row''s full checklist stays on the object (| Select-Object -Index 2). -Quiet writes $true or $false per row.'
         }
         @{
             Title   = 'Reading the findings: is this role open to other projects?'
