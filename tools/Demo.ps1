@@ -136,6 +136,54 @@ try {
     Write-Host $result.SuggestedTrustPolicy
     Remove-Item $trustFile -ErrorAction Ignore
 
+    Show-Step 'An admin''s what-if, no token: would a job of this project and branch get in? (-FromIam reads the role from moto''s IAM)'
+    # The admin's side: their own AWS keys (moto accepts any) and IAM at moto; roles and the provider made with boto3,
+    # by the interpreter that runs moto (boto3 comes with it).
+    $python = $moto.Process.MainModule.FileName
+    $openPolicy = $trustPolicy -replace '(?s),\s*"StringLike": \{[^}]*\}', ''
+    $iamSetup = @"
+import boto3, sys
+iam = boto3.client('iam', endpoint_url=sys.argv[1], region_name='us-east-1', aws_access_key_id='AKIAIOSFODNN7EXAMPLE', aws_secret_access_key='x')
+iam.create_open_id_connect_provider(Url='https://gitlab.com', ClientIDList=['sts.amazonaws.com'], ThumbprintList=['0' * 40])
+iam.create_role(RoleName='gitlab-infra', AssumeRolePolicyDocument=sys.argv[2])
+iam.create_role(RoleName='gitlab-open', AssumeRolePolicyDocument=sys.argv[3])
+"@
+    & $python -c $iamSetup $moto.Url $trustPolicy $openPolicy
+    if ($LASTEXITCODE -ne 0) { throw 'Creating the demo roles in moto''s IAM failed.' }
+    foreach ($name in 'GITLAB_OIDC_TOKEN', 'CI_JOB_ID', 'CI_PIPELINE_ID', 'CI_PROJECT_ID') { Remove-Item "Env:$name" -ErrorAction Ignore }
+    $env:AWS_ACCESS_KEY_ID = 'AKIAIOSFODNN7EXAMPLE'
+    $env:AWS_SECRET_ACCESS_KEY = 'demo-admin-secret-not-shown'
+    $env:AWS_ENDPOINT_URL_IAM = $moto.Url
+    Write-Host "(an admin's shell: AWS keys in the environment, AWS_ENDPOINT_URL_IAM=$($moto.Url); gitlab-infra has the trust policy above," -ForegroundColor DarkGray
+    Write-Host ' gitlab-open the same without the sub condition)' -ForegroundColor DarkGray
+    try {
+        $infraRole = 'arn:aws:iam::123456789012:role/gitlab-infra'
+        Show-Command "Test-GitlabOidcRole -FromIam -RoleArn $infraRole -ProjectPath acme/infra -Ref main"
+        Test-GitlabOidcRole -FromIam -RoleArn $infraRole -ProjectPath acme/infra -Ref main | Out-String -Width 160 | Write-Host
+        Show-Command "Test-GitlabOidcRole -FromIam -RoleArn $infraRole -ProjectPath acme/web -Ref main"
+        Test-GitlabOidcRole -FromIam -RoleArn $infraRole -ProjectPath acme/web -Ref main | Out-String -Width 160 | Write-Host
+
+        Show-Step 'The admin matrix: a CSV of projects and refs, one table, IAM read once'
+        $csv = Join-Path ([IO.Path]::GetTempPath()) "gitlabsts-demo-matrix-$PID.csv"
+        @('ProjectPath,Ref,RefType', 'acme/infra,main,branch', 'acme/infra,v1.0.0,tag', 'acme/infra,feature/x,branch', 'other/app,main,branch') | Set-Content -LiteralPath $csv
+        Write-Host 'matrix.csv:'
+        Get-Content -LiteralPath $csv | ForEach-Object { Write-Host "    $_" }
+        Show-Command "Import-Csv ./matrix.csv | Test-GitlabOidcRole -FromIam -RoleArn $infraRole"
+        Import-Csv -LiteralPath $csv | Test-GitlabOidcRole -FromIam -RoleArn $infraRole | Out-String -Width 160 | Write-Host
+        Remove-Item -LiteralPath $csv -ErrorAction Ignore
+
+        Show-Step 'An open role flagged: no condition on sub, so any project on gitlab.com gets in'
+        $openRole = 'arn:aws:iam::123456789012:role/gitlab-open'
+        Show-Command "`$r = Test-GitlabOidcRole -FromIam -RoleArn $openRole -ProjectPath someone-else/anything -Ref main"
+        $r = Test-GitlabOidcRole -FromIam -RoleArn $openRole -ProjectPath someone-else/anything -Ref main
+        Write-Host "Success: $($r.Success) (findings never change the verdict)"
+        Show-Command '$r.Checks | Where-Object Result -EQ Warn | Format-List Name, Detail, Hint'
+        $r.Checks | Where-Object Result -EQ Warn | Format-List Name, Detail, Hint | Out-String -Width 160 | Write-Host
+    }
+    finally {
+        Remove-Item Env:AWS_ACCESS_KEY_ID, Env:AWS_SECRET_ACCESS_KEY, Env:AWS_ENDPOINT_URL_IAM -ErrorAction Ignore
+    }
+
     Show-Step 'A mistake, explained: an expired token'
     $expired = New-GitlabIdToken -Key $key -Audience 'sts.amazonaws.com' -IssuedAt ([DateTimeOffset]::UtcNow.AddHours(-3)) -ExpiresIn ([TimeSpan]::FromHours(1))
     Show-Command 'Get-GitlabWebIdentityCredential -WebIdentityToken $expiredToken -ErrorAction Stop'

@@ -22,7 +22,8 @@ Describe 'Parameter surface' {
         $script:Own = @{
             'Get-GitlabWebIdentityCredential' = 'SetEnvironment', 'MaxAttempts', 'OutputFormat'
             'Set-GitlabAwsProfile'            = 'ProfileName', 'Mode', 'Credential', 'TokenFilePath', 'ConfigPath', 'CredentialsPath', 'SetEnvironment', 'PassThru', 'WhatIf', 'Confirm'
-            'Test-GitlabOidcRole'             = 'TrustPolicy', 'ClientId', 'Offline', 'VerifySignature', 'Quiet', 'ConditionContext', 'Issuer'
+            'Test-GitlabOidcRole'             = 'TrustPolicy', 'ClientId', 'Offline', 'VerifySignature', 'Quiet', 'ConditionContext', 'Issuer', 'FromIam', 'ProfileName',
+                                                'ProjectPath', 'Ref', 'RefType', 'Claim', 'SubClaimComponents'
         }
     }
 
@@ -63,5 +64,27 @@ Describe 'Parameter surface' {
         foreach ($p in 'RoleArn', 'Audience', 'RoleSessionName', 'DurationSeconds', 'Region', 'EndpointUrl', 'Policy', 'PolicyArn', 'Credential') { $credentialSet | Should -Contain $p }
         foreach ($p in 'WebIdentityToken', 'TokenVariable', 'TokenFile') { $credentialSet | Should -Not -Contain $p }
         Get-ParameterSurface Set-GitlabAwsProfile | Should -Contain 'Credential [WebIdentityCredential] Credential M - V'
+    }
+
+    It 'Test-GitlabOidcRole has the what-if set Project, whose row parameters bind from the pipeline by property name' {
+        $project = @(Get-ParameterSurface Test-GitlabOidcRole | Where-Object { ($_ -split ' ')[2] -eq 'Project' } | Sort-Object)
+        $project | Should -Be @(
+            'Claim [Hashtable] Project o - P'
+            'ProjectPath [String] Project M - P'
+            'Ref [String] Project M - P'
+            'RefType [String] Project o - P'
+            'SubClaimComponents [String[]] Project o - -'
+        )
+        # The token sources are other sets: a what-if with a token is the binder's error.
+        foreach ($p in 'WebIdentityToken', 'TokenVariable', 'TokenFile') {
+            @((Get-Command Test-GitlabOidcRole).Parameters[$p].ParameterSets.Keys) | Should -Not -Contain 'Project'
+        }
+        (Get-Command Test-GitlabOidcRole).DefaultParameterSet | Should -Be 'Discover'
+    }
+
+    It 'Test-GitlabOidcRole takes -FromIam and -ProfileName in every parameter set' {
+        $surface = @(Get-ParameterSurface Test-GitlabOidcRole)
+        $surface | Should -Contain 'FromIam [SwitchParameter] __AllParameterSets o - -'
+        $surface | Should -Contain 'ProfileName [String] __AllParameterSets o - -'
     }
 }

@@ -37,6 +37,12 @@ namespace GitlabSts.Core.Policy
         /// <summary>The decision hinges on condition keys only AWS knows (supply them with -ConditionContext, or test live).</summary>
         public const string Indeterminate = "Indeterminate";
 
+        // -FromIam (IamRole, IamProvider).
+        public const string IamRoleNotFound = "IamRoleNotFound";
+        public const string IamProviderNotFound = "IamProviderNotFound";
+        public const string IamAccessDenied = "IamAccessDenied";
+        public const string IamReadFailed = "IamReadFailed";
+
         /// <summary>-Offline without a trust policy: nothing can decide whether the role can be assumed.</summary>
         public const string NoTrustPolicy = "NoTrustPolicy";
     }

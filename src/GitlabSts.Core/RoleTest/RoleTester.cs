@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Threading;
+using GitlabSts.Core.Iam;
 using GitlabSts.Core.Policy;
 using GitlabSts.Core.Sts;
 using GitlabSts.Core.Tokens;
@@ -25,6 +26,18 @@ namespace GitlabSts.Core.RoleTest
         public IReadOnlyList<KeyValuePair<string, IReadOnlyList<string>?>>? ConditionContext { get; set; }
         /// <summary>-Issuer: an issuer the user names, whose keys -VerifySignature may fetch (with CI_SERVER_URL and the trust policy's provider).</summary>
         public string? Issuer { get; set; }
+
+        /// <summary>-FromIam: read the trust policy and the provider's client ids from IAM (<see cref="IamReader"/>).</summary>
+        public bool FromIam { get; set; }
+
+        /// <summary>-ProfileName: the caller's AWS profile for the IAM reads; null: the SDK's default credentials.</summary>
+        public string? ProfileName { get; set; }
+
+        /// <summary>An IAM read already done (a matrix reads once per role): used when it is for this role and issuer; implies -FromIam.</summary>
+        public IamReadResult? IamRead { get; set; }
+
+        /// <summary>The IAM read (role ARN, issuer); tests pass a fake. Default: <see cref="IamReader.Read(string, string, string, IEnvironmentReader, ICoreLog, CancellationToken)"/>.</summary>
+        internal Func<string, string, CancellationToken, IamReadResult>? ReadIam { get; set; }
     }
 
     public sealed class RoleTestResult
@@ -56,6 +69,9 @@ namespace GitlabSts.Core.RoleTest
         public string? Hint { get; internal set; }
 
         public string SuggestedTrustPolicy { get; internal set; } = string.Empty;
+
+        /// <summary>What -FromIam read (null without it): pass it as <see cref="RoleTestOptions.IamRead"/> to test more rows of this role without reading again.</summary>
+        public IamReadResult? IamRead { get; internal set; }
     }
 
     /// <summary>
@@ -84,7 +100,7 @@ namespace GitlabSts.Core.RoleTest
             }
 
             RejectTokenInClientIds(options.ClientIds);
-            NamedIssuers named = NamedIssuers.From(options.Issuer, options.TrustPolicyJson, env);
+            IamStage.Validate(options);
             ExchangeRequest request;
             string? audience = settings.Audience;
             try
@@ -97,6 +113,9 @@ namespace GitlabSts.Core.RoleTest
             }
 
             IdToken token = request.Token;
+            IamReadResult? iam = IamStage.Read(options, request.RoleArn, token.Issuer, env, log, cancel);
+            string? trustPolicy = iam != null ? iam.Role.TrustPolicyJson : options.TrustPolicyJson;
+            NamedIssuers named = NamedIssuers.From(options.Issuer, trustPolicy, env);
             var checks = new List<DiagnosisCheck>
             {
                 new DiagnosisCheck(TokenShapeCheck, CheckResult.Pass,
@@ -118,8 +137,8 @@ namespace GitlabSts.Core.RoleTest
                 ClaimsJson = token.ClaimsJson,
                 Claims = token.Claims,
                 RoleArn = request.RoleArn.Value,
-                TrustPolicyJson = options.TrustPolicyJson,
-                ClientIds = options.ClientIds,
+                TrustPolicyJson = trustPolicy,
+                ClientIds = iam != null ? iam.Provider.ClientIds : options.ClientIds,
                 Now = now,
                 ClockSkew = TokenTimes.DefaultClockSkew,
                 RequireTrustPolicy = options.Offline,
@@ -128,7 +147,7 @@ namespace GitlabSts.Core.RoleTest
                 StsEndpoint = request.Endpoint ?? (Uri.TryCreate(Partitions.StsEndpoint(request.Region), UriKind.Absolute, out Uri? u) ? u : null),
                 ConditionContext = options.ConditionContext,
             });
-            checks.AddRange(diagnosis.Checks);
+            checks.AddRange(IamStage.Checks(iam, token.Audience, diagnosis.Checks));
 
             var result = new RoleTestResult
             {
@@ -138,6 +157,7 @@ namespace GitlabSts.Core.RoleTest
                 Audience = diagnosis.Audience.Count > 0 ? diagnosis.Audience : token.Audience,
                 TokenExpiresAt = diagnosis.TokenExpiresAt ?? token.ExpiresAt,
                 SuggestedTrustPolicy = diagnosis.SuggestedTrustPolicy,
+                IamRead = iam,
             };
 
             GitlabStsException? liveFailure = null;

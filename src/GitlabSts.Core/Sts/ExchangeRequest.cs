@@ -89,6 +89,22 @@ namespace GitlabSts.Core.Sts
         /// </summary>
         public static ExchangeRequest Resolve(ExchangeSettings settings, IEnvironmentReader env, ICoreLog log, DateTimeOffset now, bool checkTokenTimes = true)
         {
+            ExchangeRequest request = ResolveWithoutToken(settings, env, log, now);
+            request.Token = TokenDiscovery.Resolve(settings.Token, settings.Audience, env, log);
+            if (checkTokenTimes)
+            {
+                request.Token.CheckTimes(now, TokenTimes.DefaultClockSkew);
+            }
+
+            return request;
+        }
+
+        /// <summary>
+        /// Every local rule of <see cref="Resolve"/> but the token: an admin's what-if (Test-GitlabOidcRole -ProjectPath) has
+        /// none, so <see cref="Token"/> stays null and settings.Token is not read.
+        /// </summary>
+        public static ExchangeRequest ResolveWithoutToken(ExchangeSettings settings, IEnvironmentReader env, ICoreLog log, DateTimeOffset now)
+        {
             RejectTokenInPlaceOfValue(settings, env);
             var request = new ExchangeRequest();
             request.RoleArn = Sts.RoleArn.Parse(DefaultRoleArn(settings.RoleArn, env));
@@ -104,12 +120,6 @@ namespace GitlabSts.Core.Sts
             }
 
             request.MaxAttempts = settings.MaxAttempts;
-            request.Token = TokenDiscovery.Resolve(settings.Token, settings.Audience, env, log);
-            if (checkTokenTimes)
-            {
-                request.Token.CheckTimes(now, TokenTimes.DefaultClockSkew);
-            }
-
             return request;
         }
 

@@ -72,6 +72,7 @@ namespace GitlabSts.Core.Tests.ErrorModel
             TrustPolicyRows(),
             DiagnosisRows(),
             RoleTesterRows(),
+            WhatIfRows(),
             StsFailureRows(),
         };
 
