@@ -138,8 +138,8 @@ try {
 
     Show-Step 'An admin''s what-if, no token: would a job of this project and branch get in? (-FromIam reads the role from moto''s IAM)'
     # The admin's side: their own AWS keys (moto accepts any) and IAM at moto; roles and the provider made with boto3,
-    # by the interpreter that runs moto (boto3 comes with it).
-    $python = $moto.Process.MainModule.FileName
+    # by the interpreter the fixtures run moto with (boto3 comes with moto).
+    $python = & (Get-Module GitlabSts.TestFixtures) { Get-FixturePython }
     $openPolicy = $trustPolicy -replace '(?s),\s*"StringLike": \{[^}]*\}', ''
     $iamSetup = @"
 import boto3, sys
