@@ -73,6 +73,7 @@ namespace GitlabSts.Core.Tests.ErrorModel
             DiagnosisRows(),
             RoleTesterRows(),
             StsFailureRows(),
+            ChainRows(),
         };
 
         public static IEnumerable<object[]> Names => Rows.Value.Keys.Select(k => new object[] { k });
