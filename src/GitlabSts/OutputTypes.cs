@@ -172,6 +172,9 @@ namespace GitlabSts
 
         public string? Region { get; set; }
 
+        /// <summary>The extra profiles of a chained WebIdentity profile (-ChainRoleArn), web-identity hop first; empty without a chain.</summary>
+        public string[] SourceProfiles { get; set; } = Array.Empty<string>();
+
         public override string ToString() => $"{ProfileName} ({Mode})";
     }
 }

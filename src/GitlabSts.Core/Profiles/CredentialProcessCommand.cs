@@ -100,6 +100,17 @@ namespace GitlabSts.Core.Profiles
                 Arg("EndpointUrl", settings.EndpointUrl),
                 Arg("Audience", settings.Audience),
             };
+
+            // The command runs the whole chain and the account guard itself (the resolved list: the variable may be unset then).
+            // Repeated names are one array argument ('a','b').
+            arguments.AddRange(exchange.ChainRoleArns.Select(r => Arg("ChainRoleArn", r.Value)));
+            if (exchange.HasChain)
+            {
+                arguments.Add(Arg("ChainRoleSessionName", settings.ChainRoleSessionName));
+                arguments.Add(Arg("ChainDurationSeconds", exchange.ChainDurationSeconds.ToString(CultureInfo.InvariantCulture)));
+            }
+
+            arguments.AddRange(exchange.AllowedAccountIds.Select(a => Arg("AllowedAccountId", a)));
             switch (settings.Token.Kind)
             {
                 case TokenSourceKind.Variable:
@@ -147,6 +158,7 @@ namespace GitlabSts.Core.Profiles
             CheckValue("ModuleManifest", host.ModuleManifest);
             var script = new StringBuilder();
             script.Append("Import-Module ").Append(SingleQuote(host.ModuleManifest)).Append("; Get-GitlabWebIdentityCredential -OutputFormat CredentialProcess");
+            string? previous = null;
             foreach (KeyValuePair<string, string?> argument in arguments ?? Enumerable.Empty<KeyValuePair<string, string?>>())
             {
                 if (argument.Value == null)
@@ -155,7 +167,14 @@ namespace GitlabSts.Core.Profiles
                 }
 
                 CheckValue(argument.Key, argument.Value);
+                if (argument.Key == previous)
+                {
+                    script.Append(',').Append(SingleQuote(argument.Value));   // the same parameter again: one more array element
+                    continue;
+                }
+
                 script.Append(" -").Append(argument.Key).Append(' ').Append(SingleQuote(argument.Value));
+                previous = argument.Key;
             }
 
             string text = script.ToString();
