@@ -77,6 +77,7 @@ namespace GitlabSts.Core.Profiles
             {
                 ExchangeRequest checkedExchange = ExchangeRequest.Resolve(settings, env, log, clock());
                 RejectSessionPolicyThatWouldBeDropped(settings, mode, piped: false);   // after Resolve, so a malformed policy gets its own message
+                AccountGuard.CheckTarget(checkedExchange);   // every mode: a final role outside -AllowedAccountId writes nothing
                 region = checkedExchange.RegionIsExplicit ? checkedExchange.Region : null;
                 profile.RoleArn = checkedExchange.RoleArn.Value;
                 profile.RoleSessionName = checkedExchange.RoleSessionName;
