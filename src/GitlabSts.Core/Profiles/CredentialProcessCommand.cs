@@ -100,17 +100,12 @@ namespace GitlabSts.Core.Profiles
                 Arg("EndpointUrl", settings.EndpointUrl),
                 Arg("Audience", settings.Audience),
             };
-
-            // The command runs the whole chain and the account guard itself (the resolved list: the variable may be unset then).
-            // Repeated names are one array argument ('a','b').
-            arguments.AddRange(exchange.ChainRoleArns.Select(r => Arg("ChainRoleArn", r.Value)));
-            if (exchange.HasChain)
-            {
-                arguments.Add(Arg("ChainRoleSessionName", settings.ChainRoleSessionName));
-                arguments.Add(Arg("ChainDurationSeconds", exchange.ChainDurationSeconds.ToString(CultureInfo.InvariantCulture)));
-            }
-
-            arguments.AddRange(exchange.AllowedAccountIds.Select(a => Arg("AllowedAccountId", a)));
+            // The chain and the guard run in the process too (a name given several times is one array argument); the
+            // allowed accounts as resolved now, so the profile keeps its guard wherever it runs.
+            arguments.AddRange(exchange.ChainRoleArns.Select(hop => Arg("ChainRoleArn", hop.Value)));
+            arguments.Add(Arg("ChainRoleSessionName", settings.ChainRoleSessionName));
+            arguments.Add(Arg("ChainDurationSeconds", exchange.HasChain ? exchange.ChainDurationSeconds.ToString(CultureInfo.InvariantCulture) : null));
+            arguments.Add(Arg("AllowedAccountId", exchange.AllowedAccountIds.Count > 0 ? string.Join(",", exchange.AllowedAccountIds) : null));
             switch (settings.Token.Kind)
             {
                 case TokenSourceKind.Variable:
@@ -167,13 +162,8 @@ namespace GitlabSts.Core.Profiles
                 }
 
                 CheckValue(argument.Key, argument.Value);
-                if (argument.Key == previous)
-                {
-                    script.Append(',').Append(SingleQuote(argument.Value));   // the same parameter again: one more array element
-                    continue;
-                }
-
-                script.Append(" -").Append(argument.Key).Append(' ').Append(SingleQuote(argument.Value));
+                // A name given again right after itself continues an array: -ChainRoleArn 'a','b'.
+                script.Append(argument.Key == previous ? "," : $" -{argument.Key} ").Append(SingleQuote(argument.Value));
                 previous = argument.Key;
             }
 

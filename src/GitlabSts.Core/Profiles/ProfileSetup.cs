@@ -79,10 +79,7 @@ namespace GitlabSts.Core.Profiles
             {
                 ExchangeRequest checkedExchange = ExchangeRequest.Resolve(settings, env, log, clock());
                 RejectSessionPolicyThatWouldBeDropped(settings, mode, piped: false);   // after Resolve, so a malformed policy gets its own message
-
-                // The final role's account is known now: a profile for an account outside -AllowedAccountId is never written,
-                // in any mode, and costs no STS request.
-                ProfileAccountGuard.CheckRole(checkedExchange.AllowedAccountIds, checkedExchange.FinalRoleArn, settings.AllowedAccountIds != null);
+                AccountGuard.CheckTarget(checkedExchange);   // every mode: a final role outside -AllowedAccountId writes nothing
                 region = checkedExchange.RegionIsExplicit ? checkedExchange.Region : null;
                 profile.RoleArn = checkedExchange.RoleArn.Value;
                 profile.RoleSessionName = checkedExchange.RoleSessionName;
@@ -130,7 +127,7 @@ namespace GitlabSts.Core.Profiles
                 ExchangeResult result = exchange(exchangeAfterCheck, cancel);
 
                 // Again on the account STS returned (the exchange checks it too): keys of another account are never written.
-                ProfileAccountGuard.CheckResult(exchangeAfterCheck.AllowedAccountIds, result, settings.AllowedAccountIds != null);
+                AccountGuard.Check(exchangeAfterCheck, result);
                 SetKeys(profile, result.AccessKeyId, result.SecretAccessKey, result.SessionToken);
                 plan = ProfilePlan.Create(profile, env);
                 plan.InspectConfig(ReadIfPresent(plan.ConfigPath));

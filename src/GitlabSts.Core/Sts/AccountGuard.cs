@@ -62,6 +62,48 @@ namespace GitlabSts.Core.Sts
             return ids;
         }
 
+        /// <summary>
+        /// The local half of the guard, before any request: the final role's ARN names its account (the last -ChainRoleArn,
+        /// else -RoleArn); one outside the allowed accounts is refused with no request made.
+        /// </summary>
+        public static void CheckTarget(ExchangeRequest request)
+        {
+            if (request.AllowedAccountIds.Count == 0 || request.AllowedAccountIds.Contains(request.FinalRoleArn.AccountId, StringComparer.Ordinal))
+            {
+                return;
+            }
+
+            throw NotAllowed(request, request.FinalRoleArn.AccountId,
+                $"The role {request.FinalRoleArn} is in account {request.FinalRoleArn.AccountId}", "No request was sent.");
+        }
+
+        /// <summary>
+        /// The guard on the final credentials: their account, from the assumed-role ARN STS returned (else the role ARN's),
+        /// must be allowed; else <see cref="ErrorIds.AccountNotAllowed"/> (SecurityError), and the caller outputs, sets and
+        /// writes nothing.
+        /// </summary>
+        public static void Check(ExchangeRequest request, ExchangeResult credentials)
+        {
+            if (request.AllowedAccountIds.Count == 0 || request.AllowedAccountIds.Contains(credentials.AccountId, StringComparer.Ordinal))
+            {
+                return;
+            }
+
+            string from = credentials.AssumedRoleArn != null ? $"(STS returned {credentials.AssumedRoleArn})" : $"(the role {credentials.Role})";
+            throw NotAllowed(request, credentials.AccountId,
+                $"The credentials STS returned belong to account {credentials.AccountId} {from}",
+                "They were discarded: nothing was output, set in the environment or written.");
+        }
+
+        /// <summary>The allowed accounts and where they came from, for messages.</summary>
+        public static string Describe(ExchangeRequest request) => string.Join(", ", request.AllowedAccountIds);
+
+        private static GitlabStsException NotAllowed(ExchangeRequest request, string account, string what, string consequence) =>
+            new GitlabStsException(ErrorIds.AccountNotAllowed, ErrorKind.SecurityError,
+                $"{what}, which is not an allowed account ({Describe(request)}, from -AllowedAccountId or {Variable}). {consequence} " +
+                "Check -RoleArn and -ChainRoleArn (a copy-pasted ARN of another account?), or add the account to the allowed list.",
+                account);
+
         /// <summary>True for exactly 12 ASCII digits.</summary>
         public static bool IsAccountId(string? text) => text != null && text.Length == 12 && text.All(c => c >= '0' && c <= '9');
 

@@ -58,7 +58,7 @@ namespace GitlabSts.Commands
         {
             Invoke(() =>
             {
-                var setup = new ProfileSetup(ProcessEnvironment.Instance, Log, (request, cancel) => new StsExchanger().Exchange(request, Log, cancel));
+                var setup = new ProfileSetup(ProcessEnvironment.Instance, Log, (request, cancel) => new RoleChainer().Exchange(request, Log, cancel));
                 PreparedProfile profile = setup.Prepare(SetupRequest(), CancelToken);
                 ProfilePlan plan = profile.Plan;
                 WriteVerbose(plan.Describe());

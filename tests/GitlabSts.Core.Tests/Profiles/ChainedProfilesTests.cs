@@ -202,7 +202,7 @@ namespace GitlabSts.Core.Tests.Profiles
             ProfileSetupRequest request = Request(dir, ProfileMode.CredentialProcess);
             ProfilePlan plan = Setup(new Dictionary<string, string> { [AccountGuard.Variable] = "123456789012, 111122223333" }).Prepare(request).Plan;
             string line = plan.Changes.Single(c => c.Kind == ProfileChangeKind.SetSection).Keys.Single(k => k.Key == "credential_process").Value;
-            Assert.Contains(" -AllowedAccountId '123456789012','111122223333'", CredentialProcessCommand.Decode(line.Split(' ').Last()));
+            Assert.Contains(" -AllowedAccountId '123456789012,111122223333'", CredentialProcessCommand.Decode(line.Split(' ').Last()));
             Assert.DoesNotContain("ChainRoleArn", CredentialProcessCommand.Decode(line.Split(' ').Last()));
         }
 
