@@ -11,4 +11,8 @@
     EndpointUrl      = 'A custom STS endpoint URL (a VPC endpoint, a proxy, or a local emulator). Default: $env:AWS_ENDPOINT_URL_STS, else $env:AWS_ENDPOINT_URL, else the regional endpoint of the partition.'
     Policy           = 'An inline session policy (JSON, at most 2048 characters) that further limits the role''s permissions for this session.'
     PolicyArn        = 'Up to 10 ARNs of managed policies that further limit the role''s permissions for this session.'
+    ChainRoleArn     = 'Roles to assume (sts:AssumeRole) after the web-identity exchange, in order, each with the previous hop''s credentials (hub-and-spoke: -RoleArn is the hub role, -ChainRoleArn the deployment role in another account). What the cmdlet outputs, sets or writes is the last hop''s. Every hop must be a role ARN of -RoleArn''s partition; all are checked before the first request.'
+    ChainRoleSessionName = 'The session name of every chained hop (2 to 64 of A-Z a-z 0-9 _ + = , . @ -). Default: the first hop''s session name (-RoleSessionName or its default).'
+    ChainDurationSeconds = 'How long each chained session lasts, 900 to 3600 seconds: AWS caps sessions made by role chaining at one hour, so a larger value is refused (GitlabSts.InvalidDuration) before any request. Default 3600.'
+    AllowedAccountId = 'The AWS accounts (12-digit ids) the final credentials may belong to. Default: $env:GITLABSTS_ALLOWED_ACCOUNT_IDS, comma-separated. Credentials of any other account (from the assumed-role ARN STS returns) fail with GitlabSts.AccountNotAllowed, and nothing is output, set in the environment or written.'
 }

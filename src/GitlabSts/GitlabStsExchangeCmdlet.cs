@@ -71,6 +71,22 @@ namespace GitlabSts
         [Parameter]
         public string[]? PolicyArn { get; set; }
 
+        /// <summary>Roles to assume (sts:AssumeRole) after the web-identity exchange, in order; the last one's credentials are the result.</summary>
+        [Parameter]
+        public string[]? ChainRoleArn { get; set; }
+
+        /// <summary>The session name of every chained hop; default: the first hop's.</summary>
+        [Parameter]
+        public string? ChainRoleSessionName { get; set; }
+
+        /// <summary>The duration of every chained hop, 900..3600 (AWS caps chained sessions at one hour).</summary>
+        [Parameter]
+        public int ChainDurationSeconds { get; set; } = RoleChain.DefaultDurationSeconds;
+
+        /// <summary>The accounts the final credentials may belong to; default $env:GITLABSTS_ALLOWED_ACCOUNT_IDS (comma-separated).</summary>
+        [Parameter]
+        public string[]? AllowedAccountId { get; set; }
+
         internal TokenSource TokenSourceFromParameters() => ParameterSetName switch
         {
             TokenSet => new TokenSource(TokenSourceKind.Text, WebIdentityToken),
@@ -91,6 +107,10 @@ namespace GitlabSts
             Policy = Policy,
             PolicyArns = PolicyArn,
             MaxAttempts = maxAttempts,
+            ChainRoleArns = ChainRoleArn,
+            ChainRoleSessionName = ChainRoleSessionName,
+            ChainDurationSeconds = ChainDurationSeconds,
+            AllowedAccountIds = AllowedAccountId,
         };
 
         /// <summary>The path parameters of the three cmdlets and the error id each one's bad value is reported with.</summary>

@@ -43,6 +43,9 @@ namespace GitlabSts
 
         public string? Region { get; set; }
 
+        /// <summary>The roles assumed after the web-identity exchange (-ChainRoleArn), in order; empty without chaining.</summary>
+        public string[] ChainedRoleArns { get; set; } = Array.Empty<string>();
+
         public override string ToString() =>
             $"{AccessKeyId} for {AssumedRoleArn ?? RoleArn} (expires {Expiration.ToUniversalTime():yyyy-MM-dd'T'HH:mm:ss'Z'})";
 
@@ -61,6 +64,7 @@ namespace GitlabSts
             Provider = result.Provider,
             Audience = result.Audience,
             Region = result.Request.Region,
+            ChainedRoleArns = System.Linq.Enumerable.ToArray(result.ChainedRoleArns),
         };
     }
 }
@@ -171,6 +175,9 @@ namespace GitlabSts
         public string? RoleArn { get; set; }
 
         public string? Region { get; set; }
+
+        /// <summary>The extra profiles of a chained WebIdentity profile (-ChainRoleArn), web-identity hop first; empty without a chain.</summary>
+        public string[] SourceProfiles { get; set; } = Array.Empty<string>();
 
         public override string ToString() => $"{ProfileName} ({Mode})";
     }

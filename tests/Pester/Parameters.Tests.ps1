@@ -18,7 +18,8 @@ Describe 'Parameter surface' {
             }
         }
 
-        $script:Shared = 'RoleArn', 'WebIdentityToken', 'TokenVariable', 'TokenFile', 'Audience', 'RoleSessionName', 'DurationSeconds', 'Region', 'EndpointUrl', 'Policy', 'PolicyArn'
+        $script:Shared = 'RoleArn', 'WebIdentityToken', 'TokenVariable', 'TokenFile', 'Audience', 'RoleSessionName', 'DurationSeconds', 'Region', 'EndpointUrl', 'Policy', 'PolicyArn',
+            'ChainRoleArn', 'ChainRoleSessionName', 'ChainDurationSeconds', 'AllowedAccountId'
         $script:Own = @{
             'Get-GitlabWebIdentityCredential' = 'SetEnvironment', 'MaxAttempts', 'OutputFormat'
             'Set-GitlabAwsProfile'            = 'ProfileName', 'Mode', 'Credential', 'TokenFilePath', 'ConfigPath', 'CredentialsPath', 'SetEnvironment', 'PassThru', 'WhatIf', 'Confirm'
@@ -43,7 +44,11 @@ Describe 'Parameter surface' {
     It 'the shared parameters keep their 0.1.0 sets and binding' {
         # __AllParameterSets: in every set of the cmdlet (Discover, Token, Variable, File, and Set-GitlabAwsProfile's Credential).
         $expected = @(
+            'AllowedAccountId [String[]] __AllParameterSets o - -'
             'Audience [String] __AllParameterSets o - -'
+            'ChainDurationSeconds [Int32] __AllParameterSets o - -'
+            'ChainRoleArn [String[]] __AllParameterSets o - -'
+            'ChainRoleSessionName [String] __AllParameterSets o - -'
             'DurationSeconds [Int32] __AllParameterSets o - -'
             'EndpointUrl [String] __AllParameterSets o - -'
             'Policy [String] __AllParameterSets o - -'

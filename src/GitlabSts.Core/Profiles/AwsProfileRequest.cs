@@ -1,3 +1,5 @@
+using System.Collections.Generic;
+
 namespace GitlabSts.Core.Profiles
 {
     /// <summary>What to write for one profile: the inputs of <see cref="ProfilePlan.Create(AwsProfileRequest, IEnvironmentReader)"/>.</summary>
@@ -28,6 +30,18 @@ namespace GitlabSts.Core.Profiles
 
         /// <summary>WebIdentity: optional duration_seconds.</summary>
         public int? DurationSeconds { get; set; }
+
+        /// <summary>
+        /// WebIdentity: the roles assumed after <see cref="RoleArn"/>, in order (null or empty: no chain). The profile gets the
+        /// last one with source_profile; extra profiles hold the others (see <see cref="ChainedProfiles"/>).
+        /// </summary>
+        public IReadOnlyList<string>? ChainRoleArns { get; set; }
+
+        /// <summary>WebIdentity with a chain: role_session_name of the chained hops.</summary>
+        public string? ChainRoleSessionName { get; set; }
+
+        /// <summary>WebIdentity with a chain: duration_seconds of the chained hops.</summary>
+        public int? ChainDurationSeconds { get; set; }
 
         /// <summary>Optional region, written to the config section in every mode.</summary>
         public string? Region { get; set; }

@@ -100,6 +100,12 @@ namespace GitlabSts.Core.Profiles
                 Arg("EndpointUrl", settings.EndpointUrl),
                 Arg("Audience", settings.Audience),
             };
+            // The chain and the guard run in the process too (a name given several times is one array argument); the
+            // allowed accounts as resolved now, so the profile keeps its guard wherever it runs.
+            arguments.AddRange(exchange.ChainRoleArns.Select(hop => Arg("ChainRoleArn", hop.Value)));
+            arguments.Add(Arg("ChainRoleSessionName", settings.ChainRoleSessionName));
+            arguments.Add(Arg("ChainDurationSeconds", exchange.HasChain ? exchange.ChainDurationSeconds.ToString(CultureInfo.InvariantCulture) : null));
+            arguments.Add(Arg("AllowedAccountId", exchange.AllowedAccountIds.Count > 0 ? string.Join(",", exchange.AllowedAccountIds) : null));
             switch (settings.Token.Kind)
             {
                 case TokenSourceKind.Variable:
@@ -147,6 +153,7 @@ namespace GitlabSts.Core.Profiles
             CheckValue("ModuleManifest", host.ModuleManifest);
             var script = new StringBuilder();
             script.Append("Import-Module ").Append(SingleQuote(host.ModuleManifest)).Append("; Get-GitlabWebIdentityCredential -OutputFormat CredentialProcess");
+            string? previous = null;
             foreach (KeyValuePair<string, string?> argument in arguments ?? Enumerable.Empty<KeyValuePair<string, string?>>())
             {
                 if (argument.Value == null)
@@ -155,7 +162,9 @@ namespace GitlabSts.Core.Profiles
                 }
 
                 CheckValue(argument.Key, argument.Value);
-                script.Append(" -").Append(argument.Key).Append(' ').Append(SingleQuote(argument.Value));
+                // A name given again right after itself continues an array: -ChainRoleArn 'a','b'.
+                script.Append(argument.Key == previous ? "," : $" -{argument.Key} ").Append(SingleQuote(argument.Value));
+                previous = argument.Key;
             }
 
             string text = script.ToString();

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using System.Text;
 
 namespace GitlabSts.Core.Profiles
@@ -62,10 +63,17 @@ namespace GitlabSts.Core.Profiles
 
         internal string? Content { get; }
 
+        /// <summary>
+        /// The config file's change only: the chain's extra profiles and the sweep of earlier ones (<see cref="ChainedProfiles"/>),
+        /// made in the same locked update as this section. Null for other files.
+        /// </summary>
+        public ChainSections? Chain { get; internal set; }
+
         /// <summary>A short action for ShouldProcess (no secrets), e.g. "Set [profile oidc]".</summary>
         public string Action => Kind switch
         {
             ProfileChangeKind.WriteTokenFile => "Write web identity token file",
+            ProfileChangeKind.SetSection when Chain is { Sections.Count: > 0 } => $"Set [{SectionName}], " + string.Join(", ", Chain.Sections.Select(c => "[" + c.SectionName + "]")),
             ProfileChangeKind.SetSection => $"Set [{SectionName}]",
             _ => $"Remove {string.Join(", ", RemoveKeys)} from [{SectionName}] if present",
         };
@@ -135,6 +143,8 @@ namespace GitlabSts.Core.Profiles
                     sb.Append($"Remove {string.Join(", ", RemoveKeys)} from [{SectionName}] in '{Path}' if present (the section too if no key is left): {Reason}");
                     break;
             }
+
+            Chain?.Describe(sb);
 
             return sb.ToString();
         }

@@ -36,7 +36,7 @@ namespace GitlabSts.Core.Profiles
         private const string TokenHint = "-TokenFilePath";
 
         /// <summary>The config-section keys some mode writes (region aside: written when known, otherwise left as it is).</summary>
-        public static readonly IReadOnlyList<string> ManagedConfigKeys = new[] { "role_arn", "web_identity_token_file", "role_session_name", "duration_seconds", "credential_process" };
+        public static readonly IReadOnlyList<string> ManagedConfigKeys = new[] { "role_arn", "web_identity_token_file", "role_session_name", "duration_seconds", "credential_process", "source_profile" };
 
         /// <summary>The credentials-section keys Credential mode writes (aws_security_token: the legacy name of the session token).</summary>
         public static readonly IReadOnlyList<string> ManagedCredentialsKeys = new[] { "aws_access_key_id", "aws_secret_access_key", "aws_session_token", "aws_security_token" };
@@ -53,7 +53,9 @@ namespace GitlabSts.Core.Profiles
             ConfigPath = configPath;
             CredentialsPath = credentialsPath;
             TokenFilePath = tokenPath;
-            RoleArn = r.RoleArn;
+            RoleArn = r.ChainRoleArns is { Count: > 0 } chain ? chain[chain.Count - 1] : r.RoleArn;
+            Chain = changes.Select(c => c.Chain).FirstOrDefault(c => c != null);
+            SourceProfiles = Chain?.ExtraProfileNames ?? Array.Empty<string>();
             Region = string.IsNullOrEmpty(r.Region) ? null : r.Region;
             Changes = changes;
         }
@@ -69,7 +71,14 @@ namespace GitlabSts.Core.Profiles
         /// <summary>The token file (WebIdentity only), full path.</summary>
         public string? TokenFilePath { get; }
 
+        /// <summary>The role whose credentials the profile gives: the last of a chain (WebIdentity -ChainRoleArn), else the role.</summary>
         public string? RoleArn { get; }
+
+        /// <summary>The extra profiles of a chained WebIdentity profile, web-identity hop first (empty without a chain).</summary>
+        public IReadOnlyList<string> SourceProfiles { get; }
+
+        /// <summary>The chain part of the config file's change (extra profiles, sweep of earlier ones); null when there is no config change.</summary>
+        public ChainSections? Chain { get; }
 
         public string? Region { get; }
 
@@ -103,6 +112,13 @@ namespace GitlabSts.Core.Profiles
             string? region = string.IsNullOrEmpty(request.Region) ? null : request.Region;
             var changes = new List<ProfileFileChange>();
             string? tokenPath = null;
+            if (request.ChainRoleArns is { Count: > 0 } && request.Mode != ProfileMode.WebIdentity)
+            {
+                throw ProfileErrors.Invalid($"Chain roles are written as extra profiles only in WebIdentity mode; a {request.Mode} profile holds the last hop's credentials.", nameof(request.ChainRoleArns));
+            }
+
+            // Every mode sweeps the extra profiles an earlier chained run wrote for this profile; WebIdentity with a chain writes new ones.
+            ChainSections NoChain() => ChainSections.Create(name, configPath, Array.Empty<KeyValuePair<string, string>>(), null, null, null, region, ManagedConfigKeys, out _);
 
             switch (request.Mode)
             {
@@ -136,8 +152,15 @@ namespace GitlabSts.Core.Profiles
 
                     AddDuration(keys, request.DurationSeconds);
                     AddRegion(keys, region);
+                    if (request.ChainDurationSeconds is <= 0)
+                    {
+                        throw ProfileErrors.Invalid("The chain's duration must be a positive number of seconds.", nameof(request.ChainDurationSeconds));
+                    }
+
+                    ChainSections chain = ChainSections.Create(name, configPath, keys, request.ChainRoleArns, request.ChainRoleSessionName, request.ChainDurationSeconds, region,
+                        ManagedConfigKeys, out IReadOnlyList<KeyValuePair<string, string>> mainKeys);
                     changes.Add(ProfileFileChange.TokenFile(tokenPath, token));
-                    changes.Add(ProfileFileChange.Set(configPath, configSection, keys, ManagedConfigKeys, StaleInConfig));
+                    changes.Add(WithChain(ProfileFileChange.Set(configPath, configSection, mainKeys, ManagedConfigKeys, StaleInConfig), chain));
                     changes.Add(ProfileFileChange.Remove(credentialsPath, name, ManagedCredentialsKeys, StaleCredentials));
                     break;
                 }
@@ -155,9 +178,9 @@ namespace GitlabSts.Core.Profiles
                     }
 
                     changes.Add(ProfileFileChange.Set(credentialsPath, name, keys, ManagedCredentialsKeys, "a session token of earlier keys would not match the new ones."));
-                    changes.Add(region is not null
+                    changes.Add(WithChain(region is not null
                         ? ProfileFileChange.Set(configPath, configSection, new[] { Kv("region", region) }, ManagedConfigKeys, StaleConfig)
-                        : ProfileFileChange.Remove(configPath, configSection, ManagedConfigKeys, StaleConfig));
+                        : ProfileFileChange.Remove(configPath, configSection, ManagedConfigKeys, StaleConfig), NoChain()));
                     break;
                 }
 
@@ -171,7 +194,7 @@ namespace GitlabSts.Core.Profiles
 
                     keys.Add(Kv("credential_process", Required(request.CredentialProcessCommand, nameof(request.CredentialProcessCommand), "CredentialProcess")));
                     AddRegion(keys, region);
-                    changes.Add(ProfileFileChange.Set(configPath, configSection, keys, ManagedConfigKeys, StaleInConfig));
+                    changes.Add(WithChain(ProfileFileChange.Set(configPath, configSection, keys, ManagedConfigKeys, StaleInConfig), NoChain()));
                     changes.Add(ProfileFileChange.Remove(credentialsPath, name, ManagedCredentialsKeys, StaleCredentials));
                     break;
                 }
@@ -181,7 +204,7 @@ namespace GitlabSts.Core.Profiles
             }
 
             // Validate every key and value now (line breaks, whitespace), not halfway through Apply.
-            foreach (var change in changes.Where(c => c.Kind == ProfileChangeKind.SetSection))
+            foreach (var change in changes.Where(c => c.Kind == ProfileChangeKind.SetSection).Concat(changes.SelectMany(c => c.Chain?.Sections ?? Array.Empty<ProfileFileChange>())))
             {
                 AwsIniEditor.CheckSection(change.SectionName!, change.Keys);
             }
@@ -238,10 +261,11 @@ namespace GitlabSts.Core.Profiles
                             writer.Update(change.Path, _ => change.Content!, description, hint);
                             break;
                         case ProfileChangeKind.SetSection:
-                            writer.Update(change.Path, text => AwsIniEditor.MergeSection(text, change.SectionName!, change.Keys, change.RemoveKeys), description, hint);
+                            // One transform of the file: the section, a chain's extra profiles and the sweep of earlier ones, under one lock.
+                            writer.Update(change.Path, text => WithChain(change, AwsIniEditor.MergeSection(text, change.SectionName!, change.Keys, change.RemoveKeys)), description, hint);
                             break;
                         case ProfileChangeKind.RemoveKeys when File.Exists(change.Path):
-                            writer.Update(change.Path, text => AwsIniEditor.RemoveKeys(text, change.SectionName!, change.RemoveKeys) is string edited && !string.Equals(edited, text, StringComparison.Ordinal) ? edited : null, description, hint);
+                            writer.Update(change.Path, text => WithChain(change, AwsIniEditor.RemoveKeys(text, change.SectionName!, change.RemoveKeys)) is string edited && !string.Equals(edited, text, StringComparison.Ordinal) ? edited : null, description, hint);
                             break;
                     }
                 }
@@ -275,6 +299,21 @@ namespace GitlabSts.Core.Profiles
             change.Kind == ProfileChangeKind.WriteTokenFile ? TokenHint : AwsFileLocations.SamePath(change.Path, ConfigPath) ? ConfigHint : CredentialsHint;
 
         private static KeyValuePair<string, string> Kv(string key, string value) => new KeyValuePair<string, string>(key, value);
+
+        private static ProfileFileChange WithChain(ProfileFileChange change, ChainSections chain)
+        {
+            change.Chain = chain;
+            return change;
+        }
+
+        private static string WithChain(ProfileFileChange change, string text) => change.Chain is ChainSections chain ? chain.Apply(text) : text;
+
+        /// <summary>
+        /// Looks at the config file as it is now (<paramref name="configText"/>, null when missing) for the chain: refuses a
+        /// profile of the user's in the way of an extra profile (before anything is written) and notes the extra profiles of
+        /// an earlier run that the write removes (for -WhatIf).
+        /// </summary>
+        internal void InspectConfig(string? configText) => Chain?.Inspect(configText);
 
         private static void AddRegion(List<KeyValuePair<string, string>> keys, string? region)
         {

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using System.Threading;
 using GitlabSts.Core.Sts;
 
@@ -69,6 +70,7 @@ namespace GitlabSts.Core.Profiles
             {
                 RejectSessionPolicyThatWouldBeDropped(settings, mode, piped: true);
                 RejectCredentialConflicts(request, settings, issued);
+                ProfileAccountGuard.CheckIssued(AccountGuard.Resolve(settings.AllowedAccountIds, env), issued, settings.AllowedAccountIds != null);
                 region = ExchangeRequest.CheckedRegion(string.IsNullOrEmpty(settings.Region) ? issued.Region : settings.Region, env, Sts.RoleArn.Parse(issued.RoleArn));
                 profile.RoleArn = issued.RoleArn;
                 SetKeys(profile, issued.AccessKeyId, issued.SecretAccessKey, issued.SessionToken);
@@ -77,6 +79,7 @@ namespace GitlabSts.Core.Profiles
             {
                 ExchangeRequest checkedExchange = ExchangeRequest.Resolve(settings, env, log, clock());
                 RejectSessionPolicyThatWouldBeDropped(settings, mode, piped: false);   // after Resolve, so a malformed policy gets its own message
+                AccountGuard.CheckTarget(checkedExchange);   // every mode: a final role outside -AllowedAccountId writes nothing
                 region = checkedExchange.RegionIsExplicit ? checkedExchange.Region : null;
                 profile.RoleArn = checkedExchange.RoleArn.Value;
                 profile.RoleSessionName = checkedExchange.RoleSessionName;
@@ -85,6 +88,14 @@ namespace GitlabSts.Core.Profiles
                 {
                     case ProfileMode.WebIdentity:
                         profile.WebIdentityToken = checkedExchange.Token.Raw;
+                        if (checkedExchange.HasChain)
+                        {
+                            // The SDKs chain by themselves: extra profiles for the hops (see ChainedProfiles).
+                            profile.ChainRoleArns = checkedExchange.ChainRoleArns.Select(r => r.Value).ToList();
+                            profile.ChainRoleSessionName = checkedExchange.ChainRoleSessionName;
+                            profile.ChainDurationSeconds = checkedExchange.ChainDurationSeconds;
+                        }
+
                         break;
                     case ProfileMode.CredentialProcess:
                         CredentialProcessHost host = request.Host?.Invoke()
@@ -97,6 +108,7 @@ namespace GitlabSts.Core.Profiles
                         // Placeholders until the exchange (-WhatIf: instead of it): the profile name and every path are
                         // checked first, so a profile that cannot be written costs no STS request.
                         SetKeys(profile, FromSts, FromSts, FromSts);
+                        profile.RoleArn = checkedExchange.FinalRoleArn.Value;   // the exchange runs the chain: the last hop's keys are written
                         exchangeAfterCheck = request.WhatIf ? null : checkedExchange;
                         break;
                 }
@@ -104,6 +116,7 @@ namespace GitlabSts.Core.Profiles
 
             profile.Region = region;
             ProfilePlan plan = ProfilePlan.Create(profile, env);
+            plan.InspectConfig(ReadIfPresent(plan.ConfigPath));
 
             // Every file is checked before the first is written: a config file that cannot be written must not leave a
             // new token file (or credentials section) behind. -WhatIf only looks (no probe file).
@@ -112,8 +125,12 @@ namespace GitlabSts.Core.Profiles
             if (exchangeAfterCheck != null)
             {
                 ExchangeResult result = exchange(exchangeAfterCheck, cancel);
+
+                // Again on the account STS returned (the exchange checks it too): keys of another account are never written.
+                AccountGuard.Check(exchangeAfterCheck, result);
                 SetKeys(profile, result.AccessKeyId, result.SecretAccessKey, result.SessionToken);
                 plan = ProfilePlan.Create(profile, env);
+                plan.InspectConfig(ReadIfPresent(plan.ConfigPath));
             }
 
             return new PreparedProfile(plan, region, request.WhatIf, KeysInEnvironmentWarning());
@@ -180,6 +197,21 @@ namespace GitlabSts.Core.Profiles
                 conflicts.Add("-RoleSessionName " + settings.RoleSessionName);
             }
 
+            if (Given("ChainRoleArn", settings.ChainRoleArns is { Length: > 0 }))
+            {
+                conflicts.Add("-ChainRoleArn " + string.Join(",", settings.ChainRoleArns ?? Array.Empty<string>()));
+            }
+
+            if (Given("ChainRoleSessionName", settings.ChainRoleSessionName != null))
+            {
+                conflicts.Add("-ChainRoleSessionName " + settings.ChainRoleSessionName);
+            }
+
+            if (Given("ChainDurationSeconds", settings.ChainDurationSeconds != RoleChain.DefaultDurationSeconds))
+            {
+                conflicts.Add("-ChainDurationSeconds " + settings.ChainDurationSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            }
+
             if (Given("EndpointUrl", settings.EndpointUrl != null))
             {
                 conflicts.Add("-EndpointUrl " + settings.EndpointUrl);
@@ -232,6 +264,22 @@ namespace GitlabSts.Core.Profiles
                 $"(-Mode Credential), so {(conflicts.Count == 1 ? "it" : "these")} would be silently ignored. Drop {list}, or do not pass -Credential " +
                 "to let Set-GitlabAwsProfile write the profile from the token itself (-Mode WebIdentity, CredentialProcess or Credential).",
                 parameter);
+        }
+
+        /// <summary>
+        /// The config file's text as it is now, for the chain's look at it (a section of the user's in the way, extra profiles
+        /// of an earlier run); null when missing or unreadable (the write then reports what is wrong). Never writes.
+        /// </summary>
+        private static string? ReadIfPresent(string path)
+        {
+            try
+            {
+                return System.IO.File.Exists(path) ? System.IO.File.ReadAllText(path) : null;
+            }
+            catch (Exception e) when (e is System.IO.IOException || e is UnauthorizedAccessException || e is System.Security.SecurityException)
+            {
+                return null;
+            }
         }
 
         /// <summary>Keys in the environment beat AWS_PROFILE in every AWS CLI and SDK: said when -SetEnvironment sets it.</summary>

@@ -17,6 +17,9 @@ namespace GitlabSts.Core.Profiles
         /// <summary>Secret.</summary>
         public string SessionToken { get; set; } = string.Empty;
 
+        /// <summary>The account of the credentials (the credential's own AccountId), or null: the account of <see cref="RoleArn"/>.</summary>
+        public string? AccountId { get; set; }
+
         /// <summary>The region the credentials were issued in (the credential's own Region), or null: the profile's region when -Region is not given.</summary>
         public string? Region { get; set; }
     }

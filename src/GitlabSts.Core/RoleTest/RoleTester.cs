@@ -91,7 +91,7 @@ namespace GitlabSts.Core.RoleTest
         /// <param name="callerIdentity">GetCallerIdentity with the new credentials (tests pass a fake); default: the real STS.</param>
         public static RoleTestResult Run(ExchangeSettings settings, RoleTestOptions options, IEnvironmentReader env, ICoreLog log,
             DateTimeOffset now, CancellationToken cancel, StsExchanger? exchanger = null,
-            Func<ExchangeResult, CancellationToken, CallerIdentity>? callerIdentity = null)
+            Func<ExchangeResult, CancellationToken, CallerIdentity>? callerIdentity = null, RoleChainer? chainer = null)
         {
             if (options.ConditionContext != null)
             {
@@ -183,11 +183,12 @@ namespace GitlabSts.Core.RoleTest
                 }
                 else
                 {
-                    liveFailure = RunLive(request, result, checks, exchanger ?? new StsExchanger(), callerIdentity ?? CallerIdentity.Get, log, cancel);
+                    liveFailure = RunLive(request, result, checks, exchanger ?? new StsExchanger(), callerIdentity ?? CallerIdentity.Get, log, cancel, chainer ?? new RoleChainer());
                     SettleIndeterminate(checks);
                 }
             }
 
+            ChainStage.Finish(request, result, checks, options.Offline);   // Chain N skips and the AllowedAccount check
             result.Checks = checks;
             DiagnosisCheck? firstFailure = DiagnosisResult.FirstFailure(checks);
             result.Success = firstFailure == null;
@@ -293,7 +294,7 @@ namespace GitlabSts.Core.RoleTest
         }
 
         private static GitlabStsException? RunLive(ExchangeRequest request, RoleTestResult result, List<DiagnosisCheck> checks,
-            StsExchanger exchanger, Func<ExchangeResult, CancellationToken, CallerIdentity> callerIdentity, ICoreLog log, CancellationToken cancel)
+            StsExchanger exchanger, Func<ExchangeResult, CancellationToken, CallerIdentity> callerIdentity, ICoreLog log, CancellationToken cancel, RoleChainer chainer)
         {
             ExchangeResult credentials;
             try
@@ -319,6 +320,7 @@ namespace GitlabSts.Core.RoleTest
                 result.AssumedRoleArn = identity.Arn;
                 checks.Add(new DiagnosisCheck(CallerIdentityCheck, CheckResult.Pass,
                     $"GetCallerIdentity with the new credentials: {identity.Arn} (account {identity.Account})."));
+                ChainStage.RunLive(request, credentials, result, checks, chainer, callerIdentity, log, cancel);   // Chain 1, Chain 2, ...
                 return null;
             }
             catch (GitlabStsException e)

@@ -40,7 +40,7 @@ namespace GitlabSts.Core.Sts
                 StsFailure failure = StsFailure.Classify(e);
                 throw new GitlabStsException(failure.ErrorId == ErrorIds.NetworkError ? ErrorIds.NetworkError : ErrorIds.StsError, failure.Kind,
                     $"STS GetCallerIdentity with the new credentials failed ({failure.Code}: {Redactor.Redact(failure.Detail, new[] { credentials.SecretAccessKey, credentials.SessionToken })}).",
-                    request.RoleArn.Value) { StsErrorCode = failure.Code };
+                    credentials.Role.Value) { StsErrorCode = failure.Code };
             }
         }
     }

@@ -30,6 +30,17 @@ namespace GitlabSts.Core.Sts
         public string[]? PolicyArns { get; set; }
 
         public int MaxAttempts { get; set; } = 5;
+
+        /// <summary>-ChainRoleArn: roles to assume after the web-identity exchange, in order (null: no chain).</summary>
+        public string[]? ChainRoleArns { get; set; }
+
+        /// <summary>-ChainRoleSessionName (null: the first hop's session name).</summary>
+        public string? ChainRoleSessionName { get; set; }
+
+        public int ChainDurationSeconds { get; set; } = RoleChain.DefaultDurationSeconds;
+
+        /// <summary>-AllowedAccountId (null: GITLABSTS_ALLOWED_ACCOUNT_IDS, else no guard).</summary>
+        public string[]? AllowedAccountIds { get; set; }
     }
 
     /// <summary>A checked, complete AssumeRoleWithWebIdentity request: every local rule has passed.</summary>
@@ -80,6 +91,24 @@ namespace GitlabSts.Core.Sts
 
         public int MaxAttempts { get; private set; }
 
+        /// <summary>The roles assumed after the web-identity exchange, in order (empty: no chain).</summary>
+        public IReadOnlyList<RoleArn> ChainRoleArns { get; private set; } = Array.Empty<RoleArn>();
+
+        /// <summary>The session name of every chained hop (default: the first hop's).</summary>
+        public string ChainRoleSessionName { get; private set; } = string.Empty;
+
+        /// <summary>The duration of every chained hop, 900..3600 seconds.</summary>
+        public int ChainDurationSeconds { get; private set; }
+
+        /// <summary>The accounts whose credentials may be handed out (empty: no guard).</summary>
+        public IReadOnlyList<string> AllowedAccountIds { get; private set; } = Array.Empty<string>();
+
+        /// <summary>True when -ChainRoleArn named at least one hop.</summary>
+        public bool HasChain => ChainRoleArns.Count > 0;
+
+        /// <summary>The role whose credentials are output: the last hop, else the web-identity role.</summary>
+        public RoleArn FinalRoleArn => HasChain ? ChainRoleArns[ChainRoleArns.Count - 1] : RoleArn;
+
         /// <summary>Where the request goes, for messages.</summary>
         public string EndpointDescription => Endpoint?.ToString() ?? Partitions.StsEndpoint(Region);
 
@@ -120,6 +149,10 @@ namespace GitlabSts.Core.Sts
             }
 
             request.MaxAttempts = settings.MaxAttempts;
+            request.ChainRoleArns = RoleChain.ResolveHops(settings.ChainRoleArns, request.RoleArn);
+            request.ChainRoleSessionName = RoleChain.ResolveSessionName(settings.ChainRoleSessionName, request.RoleSessionName);
+            request.ChainDurationSeconds = RoleChain.CheckDuration(settings.ChainDurationSeconds);
+            request.AllowedAccountIds = AccountGuard.Resolve(settings.AllowedAccountIds, env);
             return request;
         }
 
@@ -246,8 +279,12 @@ namespace GitlabSts.Core.Sts
                 ("RoleSessionName", ErrorIds.InvalidSessionName, settings.RoleSessionName),
                 ("EndpointUrl", ErrorIds.InvalidEndpoint, FindEndpoint(settings.EndpointUrl, env, out _)),
                 ("Audience", ErrorIds.InvalidIdentityToken, settings.Audience),
+                ("ChainRoleSessionName", ErrorIds.InvalidSessionName, settings.ChainRoleSessionName),
             };
-            foreach ((string parameter, string errorId, string? value) in values.Concat((settings.PolicyArns ?? Array.Empty<string>()).Select(a => ("PolicyArn", ErrorIds.InvalidPolicy, (string?)a))))
+            foreach ((string parameter, string errorId, string? value) in values
+                .Concat((settings.PolicyArns ?? Array.Empty<string>()).Select(a => ("PolicyArn", ErrorIds.InvalidPolicy, (string?)a)))
+                .Concat((settings.ChainRoleArns ?? Array.Empty<string>()).Select(a => ("ChainRoleArn", ErrorIds.InvalidRoleArn, (string?)a)))
+                .Concat((settings.AllowedAccountIds ?? Array.Empty<string>()).Select(a => ("AllowedAccountId", ErrorIds.AccountNotAllowed, (string?)a))))
             {
                 RejectTokenIn(parameter, errorId, value);
             }

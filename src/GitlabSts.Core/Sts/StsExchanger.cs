@@ -62,12 +62,13 @@ namespace GitlabSts.Core.Sts
                 WebIdentityToken = request.Token.Raw,
                 DurationSeconds = request.DurationSeconds,
             };
-            if (request.Policy != null)
+            // With a chain, the session policies narrow the credentials handed out: the last hop's (RoleChainer), not this one's.
+            if (request.Policy != null && !request.HasChain)
             {
                 sdkRequest.Policy = request.Policy;
             }
 
-            if (request.PolicyArns.Count > 0)
+            if (request.PolicyArns.Count > 0 && !request.HasChain)
             {
                 sdkRequest.PolicyArns = request.PolicyArns.Select(a => new PolicyDescriptorType { Arn = a }).ToList();
             }

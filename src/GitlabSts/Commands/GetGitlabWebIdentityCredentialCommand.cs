@@ -52,8 +52,9 @@ namespace GitlabSts.Commands
             Invoke(() =>
             {
                 ExchangeRequest request = ExchangeRequest.Resolve(SettingsFromParameters(MaxAttempts), ProcessEnvironment.Instance, Log, DateTimeOffset.UtcNow);
-                ExchangeResult result = new StsExchanger().Exchange(request, Log, CancelToken);
-                WriteVerbose($"Assumed {result.AssumedRoleArn ?? request.RoleArn.Value} in {result.Attempts} attempt(s); " +
+                // The chain and the account guard run inside: a refused account throws before anything is set or written.
+                ExchangeResult result = new RoleChainer().Exchange(request, Log, CancelToken);
+                WriteVerbose($"Assumed {result.AssumedRoleArn ?? result.Role.Value} in {result.Attempts} attempt(s); " +
                              $"the credentials ({result.AccessKeyId}) expire at {result.Expiration:yyyy-MM-dd'T'HH:mm:ss'Z'}.");
 
                 if (SetEnvironment)

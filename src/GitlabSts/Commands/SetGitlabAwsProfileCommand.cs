@@ -58,7 +58,7 @@ namespace GitlabSts.Commands
         {
             Invoke(() =>
             {
-                var setup = new ProfileSetup(ProcessEnvironment.Instance, Log, (request, cancel) => new StsExchanger().Exchange(request, Log, cancel));
+                var setup = new ProfileSetup(ProcessEnvironment.Instance, Log, (request, cancel) => new RoleChainer().Exchange(request, Log, cancel));
                 PreparedProfile profile = setup.Prepare(SetupRequest(), CancelToken);
                 ProfilePlan plan = profile.Plan;
                 WriteVerbose(plan.Describe());
@@ -101,6 +101,7 @@ namespace GitlabSts.Commands
                         TokenFilePath = plan.TokenFilePath,
                         RoleArn = plan.RoleArn,
                         Region = plan.Region,
+                        SourceProfiles = plan.SourceProfiles.ToArray(),
                     });
                 }
             });
@@ -121,6 +122,7 @@ namespace GitlabSts.Commands
                 SecretAccessKey = Credential.SecretAccessKey,
                 SessionToken = Credential.SessionToken,
                 Region = Credential.Region,
+                AccountId = Credential.AccountId,
             },
             GivenParameters = MyInvocation.BoundParameters.Keys.ToList(),
             Host = () => new CredentialProcessHost(PowerShellHost(), ModuleManifestPath()),

@@ -74,6 +74,7 @@ namespace GitlabSts.Core.Tests.ErrorModel
             RoleTesterRows(),
             WhatIfRows(),
             StsFailureRows(),
+            ChainRows(),
         };
 
         public static IEnumerable<object[]> Names => Rows.Value.Keys.Select(k => new object[] { k });

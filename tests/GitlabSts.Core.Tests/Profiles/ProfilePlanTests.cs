@@ -159,7 +159,7 @@ namespace GitlabSts.Core.Tests.Profiles
             Assert.Contains(RoleArn, web);
             Assert.Contains("web_identity_token_file = " + Path.Combine(dir.Path, "gitlabsts", "oidc.token"), web);
             Assert.Contains("Remove aws_access_key_id, aws_secret_access_key, aws_session_token, aws_security_token from [oidc] in '" + dir.File("credentials") + "' if present", web);
-            Assert.Contains("and remove, if present: credential_process (", web);
+            Assert.Contains("and remove, if present: credential_process, source_profile (", web);
             string cred = ProfilePlan.Create(Credential(dir)).Describe();
             Assert.Contains("aws_secret_access_key = <redacted>", cred);
             Assert.Contains("aws_session_token = <redacted>", cred);
