@@ -189,6 +189,7 @@ namespace GitlabSts.Core.Tests.Profiles
         [InlineData("tab\t")]
         [InlineData("quo\"te")]
         [InlineData("it's")]
+        [InlineData("ünïcode")]
         public void Rejects_profile_names_that_readers_would_not_see(string name)
         {
             using var dir = new TempDir();
@@ -201,7 +202,7 @@ namespace GitlabSts.Core.Tests.Profiles
         [InlineData("oidc")]
         [InlineData("default")]
         [InlineData("team/prod:ci")]
-        [InlineData("ünïcode")]
+        [InlineData("a%b@c+d.e")]
         [InlineData("con")]
         public void Accepts_other_profile_names_and_gives_each_a_portable_token_file_name(string name)
         {
