@@ -12,7 +12,7 @@
     }
     Inputs      = @(@{ Type = 'System.String'; Description = 'A RoleArn, by property name.' })
     Outputs     = @(
-        @{ Type = 'GitlabSts.WebIdentityCredential'; Description = 'The temporary credentials and who they belong to (AccessKeyId, SecretAccessKey, SessionToken, Expiration in UTC, RoleArn, RoleSessionName, AssumedRoleArn, AssumedRoleId, AccountId, SubjectFromWebIdentityToken, Provider, Audience, Region).' }
+        @{ Type = 'GitlabSts.WebIdentityCredential'; Description = 'The temporary credentials and who they belong to (AccessKeyId, SecretAccessKey, SessionToken, Expiration in UTC, RoleArn, RoleSessionName, AssumedRoleArn, AssumedRoleId, AccountId, SubjectFromWebIdentityToken, Provider, Audience, Region, ChainedRoleArns). With -ChainRoleArn the keys, AssumedRoleArn and AccountId are the last hop''s; RoleArn stays the web-identity role.' }
         @{ Type = 'System.String'; Description = 'With -OutputFormat CredentialProcess: one line of credential_process JSON.' }
     )
     Notes       = 'The ID token, the secret access key and the session token never appear in the default views, ToString(), the verbose, debug, warning or error streams, error messages or logs. They are shown when asked for explicitly: $c.SessionToken, Format-List *, Select-Object *, ConvertTo-Json, Export-Clixml, and the JSON of -OutputFormat CredentialProcess; keep such output out of job logs. GITLABSTS_STS_TIMEOUT_SECONDS sets the per-request timeout (default 10).'
@@ -31,6 +31,11 @@
             Title   = 'A role in AWS GovCloud with a session policy'
             Code    = 'Get-GitlabWebIdentityCredential -RoleArn arn:aws-us-gov:iam::123456789012:role/deployer -Region us-gov-west-1 -Policy (Get-Content ./readonly-policy.json -Raw) -TokenFile $env:CI_PROJECT_DIR/.id_token'
             Remarks = 'The region must belong to the role''s partition; the session policy limits what these credentials can do.'
+        }
+        @{
+            Title   = 'Hub and spoke: a deployment role in another account, with an account guard'
+            Code    = @('$env:GITLABSTS_ALLOWED_ACCOUNT_IDS = ''444455556666''', 'Get-GitlabWebIdentityCredential -RoleArn arn:aws:iam::111122223333:role/gitlab-hub -ChainRoleArn arn:aws:iam::444455556666:role/deployer -SetEnvironment -Verbose')
+            Remarks = 'The token is exchanged for the hub role, which then assumes the deployer role (its trust policy must allow sts:AssumeRole by arn:aws:iam::111122223333:role/gitlab-hub). The variables hold the deployer''s keys, for at most an hour (AWS''s cap on chained sessions). Credentials of any account other than 444455556666 fail with GitlabSts.AccountNotAllowed and set nothing.'
         }
         @{
             Title   = 'As an AWS credential_process'

@@ -315,6 +315,94 @@ Describe 'Secret-leak sweep' {
         $leaks | Should -BeNullOrEmpty
     }
 
+    # Chained calls (-ChainRoleArn, two hops): every hop answers with secrets we know, so the web-identity and the
+    # intermediate hop's keys are looked for everywhere (including the outputs and files that hold the last hop's), and
+    # the last hop's wherever the user did not ask for them.
+    It 'chained: <Name>, token from <Source>: leaks no hop''s keys' -ForEach @(
+        @{ Name = 'Get -Object'; Cmdlet = 'Get-GitlabWebIdentityCredential'; Extra = @{}; Hop2 = 'ok'; Source = 'Environment' }
+        @{ Name = 'Get -SetEnvironment'; Cmdlet = 'Get-GitlabWebIdentityCredential'; Extra = @{ SetEnvironment = $true }; Hop2 = 'ok'; Source = 'Variable' }
+        @{ Name = 'Get -OutputFormat CredentialProcess'; Cmdlet = 'Get-GitlabWebIdentityCredential'; Extra = @{ OutputFormat = 'CredentialProcess' }; Hop2 = 'ok'; Source = 'File' }
+        @{ Name = 'Set -Mode Credential'; Cmdlet = 'Set-GitlabAwsProfile'; Extra = @{ Mode = 'Credential' }; Hop2 = 'ok'; Source = 'Environment' }
+        @{ Name = 'Test live'; Cmdlet = 'Test-GitlabOidcRole'; Extra = @{}; Hop2 = 'ok'; Source = 'Variable' }
+        @{ Name = 'Get, second hop AccessDenied'; Cmdlet = 'Get-GitlabWebIdentityCredential'; Extra = @{}; Hop2 = 'AccessDenied'; Source = 'File' }
+        @{ Name = 'Get, second hop throttled to the end'; Cmdlet = 'Get-GitlabWebIdentityCredential'; Extra = @{ MaxAttempts = 2 }; Hop2 = 'Throttling'; Source = 'Environment' }
+        @{ Name = 'Get, second hop hangs'; Cmdlet = 'Get-GitlabWebIdentityCredential'; Extra = @{ MaxAttempts = 2 }; Hop2 = 'hang'; Source = 'Variable' }
+        @{ Name = 'Set -Mode Credential, second hop AccessDenied'; Cmdlet = 'Set-GitlabAwsProfile'; Extra = @{ Mode = 'Credential' }; Hop2 = 'AccessDenied'; Source = 'File' }
+        @{ Name = 'Test, second hop AccessDenied'; Cmdlet = 'Test-GitlabOidcRole'; Extra = @{}; Hop2 = 'AccessDenied'; Source = 'Environment' }
+        @{ Name = 'Get -SetEnvironment, last hop in an account not allowed'; Cmdlet = 'Get-GitlabWebIdentityCredential'; Extra = @{ SetEnvironment = $true; AllowedAccountId = '777788889999' }; Hop2 = 'otheraccount'; Source = 'File' }
+    ) {
+        function New-HopBody([string] $Account, [string] $Role, [string] $Secret, [string] $Session) {
+            "<AssumeRoleResponse xmlns=`"https://sts.amazonaws.com/doc/2011-06-15/`"><AssumeRoleResult><AssumedRoleUser><Arn>arn:aws:sts::${Account}:assumed-role/$Role/s</Arn><AssumedRoleId>AROAHOP:s</AssumedRoleId></AssumedRoleUser>" +
+            "<Credentials><AccessKeyId>ASIAHOP$($Account.Substring(0, 6))01</AccessKeyId><SecretAccessKey>$Secret</SecretAccessKey><SessionToken>$Session</SessionToken><Expiration>$([DateTime]::UtcNow.AddHours(1).ToString('yyyy-MM-ddTHH:mm:ssZ'))</Expiration></Credentials></AssumeRoleResult>" +
+            "<ResponseMetadata><RequestId>00000000-0000-0000-0000-000000000002</RequestId></ResponseMetadata></AssumeRoleResponse>"
+        }
+        $hop = @{
+            Hop1SecretKey = 'h1SECRETh1SECRETh1SECRET/hop1hop1hop1hop1'; Hop1SessionToken = 'FwoGHOP1SESSIONTOKENhop1hop1hop1hop1hop1hop1hop1hop1hop1hop1'
+            Hop2SecretKey = 'h2SECRETh2SECRETh2SECRET/hop2hop2hop2hop2'; Hop2SessionToken = 'FwoGHOP2SESSIONTOKENhop2hop2hop2hop2hop2hop2hop2hop2hop2hop2'
+        }
+        $env:GITLABSTS_STS_TIMEOUT_SECONDS = '1'
+        $second = switch ($Hop2) {
+            'ok' { @{ fault = 'missingfields'; action = 'AssumeRole'; body = (New-HopBody '777788889999' 'deployer-2' $hop.Hop2SecretKey $hop.Hop2SessionToken) } }
+            'otheraccount' { @{ fault = 'missingfields'; action = 'AssumeRole'; body = (New-HopBody '999999999999' 'deployer-2' $hop.Hop2SecretKey $hop.Hop2SessionToken) } }
+            'hang' { @{ fault = 'hang'; action = 'AssumeRole'; seconds = 4; count = 2 } }
+            default { @{ fault = $Hop2; action = 'AssumeRole'; count = 2 } }
+        }
+        Set-FaultStsScript -Sts $script:Fault -Faults @(
+            @{ fault = 'missingfields'; action = 'AssumeRoleWithWebIdentity'; body = $script:FullBody }
+            @{ fault = 'missingfields'; action = 'AssumeRole'; body = (New-HopBody '444455556666' 'deployer' $hop.Hop1SecretKey $hop.Hop1SessionToken) }
+            $second
+        )
+        $call = New-SweepCall -Cmdlet $Cmdlet -Extra ($Extra + @{ ChainRoleArn = 'arn:aws:iam::444455556666:role/deployer', 'arn:aws:iam::777788889999:role/deployer-2' })
+        $p = $call.Parameters
+        Set-TokenSource $Source $p
+        $sweep = Invoke-Sweep -Cmdlet $Cmdlet -Parameters $p
+        $r = $sweep.Result
+        (Get-FaultStsStats -Sts $script:Fault -Action AssumeRole) | Should -BeGreaterOrEqual 2 -Because 'both hops were requested'
+        $intermediate = @{ Token = $script:Token; WebIdentitySecretKey = $script:FullSecrets.FullSecretKey; WebIdentitySessionToken = $script:FullSecrets.FullSessionToken; Hop1SecretKey = $hop.Hop1SecretKey; Hop1SessionToken = $hop.Hop1SessionToken }
+        $all = $intermediate + @{ Hop2SecretKey = $hop.Hop2SecretKey; Hop2SessionToken = $hop.Hop2SessionToken }
+        $places = $sweep.Places
+        $outputs = [ordered]@{}
+        if ($Hop2 -eq 'ok') {
+            if ($Cmdlet -ne 'Test-GitlabOidcRole') { $r.Error | Should -BeNullOrEmpty }
+            switch ($Name) {
+                'Get -Object' {
+                    $c = @($r.Output)[0]
+                    $c.SecretAccessKey | Should -Be $hop.Hop2SecretKey
+                    $places['the default views'] = @(($c | Out-String -Width 4096), ($c | Format-Table | Out-String -Width 4096), ($c | Format-List | Out-String -Width 4096), "$c") -join "`n"
+                    $outputs['the object (ConvertTo-Json)'] = $c | ConvertTo-Json
+                }
+                'Get -SetEnvironment' { $env:AWS_SECRET_ACCESS_KEY | Should -Be $hop.Hop2SecretKey; $outputs['AWS_* variables'] = (Get-ChildItem Env:AWS_* | Out-String -Width 4096) }
+                'Get -OutputFormat CredentialProcess' { ($r.Output[0] | ConvertFrom-Json).SecretAccessKey | Should -Be $hop.Hop2SecretKey; $outputs['the output line'] = $r.Output[0] }
+                'Set -Mode Credential' {
+                    $credentials = Join-Path $call.Aws 'credentials'
+                    [IO.File]::ReadAllText($credentials) | Should -Match ([regex]::Escape($hop.Hop2SecretKey))
+                    $outputs['the credentials file'] = [IO.File]::ReadAllText($credentials)
+                    Add-FilePlace $places $call.Aws -Except @($credentials)
+                }
+                'Test live' {
+                    $result = @($r.Output)[0]
+                    "$(($result.Checks | Where-Object Name -eq 'Chain 2').Result)" | Should -Be 'Pass'
+                    $places['the result (Format-List *)'] = $result | Format-List * -Force | Out-String -Width 4096
+                    $places['the result (ConvertTo-Json)'] = $result | ConvertTo-Json -Depth 6
+                }
+            }
+        }
+        elseif ($Cmdlet -eq 'Test-GitlabOidcRole') {
+            $r.Error | Should -BeNullOrEmpty -Because 'Test-GitlabOidcRole reports a failing hop'
+            $r.Reported.ErrorCode | Should -Be 'AccessDenied'
+            $places['the result (Format-List *)'] = $r.Reported.Result | Format-List * -Force | Out-String -Width 4096
+        }
+        else {
+            $r.Error | Should -Not -BeNullOrEmpty
+            $expected = @{ AccessDenied = 'GitlabSts.AccessDenied'; Throttling = 'GitlabSts.StsError'; hang = 'GitlabSts.NetworkError'; otheraccount = 'GitlabSts.AccountNotAllowed' }[$Hop2]
+            $r.Error.FullyQualifiedErrorId | Should -BeLike "$expected*"
+            if ($call.Aws) { @(Compare-FolderSnapshot $call.Before (Get-FolderSnapshot $call.Aws)) | Should -BeNullOrEmpty; Add-FilePlace $places $call.Aws }
+            if ($Hop2 -eq 'otheraccount') { Test-Path Env:AWS_SECRET_ACCESS_KEY | Should -BeFalse }
+        }
+        @(Test-Places $places $all "chained: $Name, token from $Source") | Should -BeNullOrEmpty
+        @(Test-Places $outputs $intermediate "chained: $Name (what the user asked for), token from $Source") | Should -BeNullOrEmpty
+    }
+
     It 'in a fresh process: host rendering (ConciseView, Get-Error, Format-List * of the error) and its transcript leak nothing' {
         # The host, not a capture, renders every stream and error here; the child reports the secrets it received
         # through a side file, which is not checked.
