@@ -37,8 +37,10 @@ namespace GitlabSts.Core.Policy
             {
                 string keys = Text.List(s.UnknownKeys);
                 string what = s.IsDeny ? "Deny statement may apply" : "Allow statement may apply";
+                StatementResult? other = s.IsAllow ? Verdict.ApplyingAllow(eval) : null;
+                string note = other != null ? $"; not needed: {other.Label} applies" : "";
                 return new DiagnosisCheck(s.Label, CheckResult.Warn,
-                    $"{what}: it hinges on {keys}, known only to AWS at request time." + body, null, SupplyHint(s.UnknownKeys));
+                    $"{what}: it hinges on {keys}, known only to AWS at request time{note}." + body, null, SupplyHint(s.UnknownKeys));
             }
             string reason = FirstReason(s);
             if (s.IsDeny)
@@ -52,9 +54,11 @@ namespace GitlabSts.Core.Policy
             {
                 return new DiagnosisCheck(s.Label, CheckResult.Pass, "Allow statement applies: principal, action and every condition match." + body);
             }
-            if (eval.Decision == PolicyDecision.Allow)
+            // The verdict is IAM's: a statement that does not apply never fails the role while another Allow applies (or may).
+            string? notNeeded = Verdict.NotNeeded(eval, s);
+            if (notNeeded != null)
             {
-                return new DiagnosisCheck(s.Label, CheckResult.Skip, $"Allow statement does not apply ({reason}); not needed, another statement allows." + body);
+                return new DiagnosisCheck(s.Label, CheckResult.Skip, $"Allow statement does not apply ({reason}); {notNeeded}." + body);
             }
             return new DiagnosisCheck(s.Label, CheckResult.Fail, $"Allow statement does not apply: {reason}." + body, CheckCodes.TrustPolicyDenied, Hint(s, ctx));
         }
