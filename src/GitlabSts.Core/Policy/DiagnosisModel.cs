@@ -125,6 +125,12 @@ namespace GitlabSts.Core.Policy
         /// <summary>What to change, concretely.</summary>
         public string? Hint { get; }
 
+        /// <summary>
+        /// For each Allow statement for this provider, the <c>:sub</c> values and patterns it admits, <c>*</c> for a statement
+        /// with no (positive) <c>:sub</c> condition; empty when no trust policy was evaluated.
+        /// </summary>
+        public IReadOnlyList<string> AdmittedSubjects { get; internal set; } = Array.Empty<string>();
+
         /// <summary>Indented JSON trust policy that this token satisfies.</summary>
         public string SuggestedTrustPolicy { get; }
 
