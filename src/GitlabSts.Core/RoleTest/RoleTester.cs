@@ -56,6 +56,9 @@ namespace GitlabSts.Core.RoleTest
         public string? Hint { get; internal set; }
 
         public string SuggestedTrustPolicy { get; internal set; } = string.Empty;
+
+        /// <summary>Per Allow statement for this provider, the :sub values and patterns it admits ("*": no sub condition).</summary>
+        public IReadOnlyList<string> AdmittedSubjects { get; internal set; } = Array.Empty<string>();
     }
 
     /// <summary>
@@ -138,6 +141,7 @@ namespace GitlabSts.Core.RoleTest
                 Audience = diagnosis.Audience.Count > 0 ? diagnosis.Audience : token.Audience,
                 TokenExpiresAt = diagnosis.TokenExpiresAt ?? token.ExpiresAt,
                 SuggestedTrustPolicy = diagnosis.SuggestedTrustPolicy,
+                AdmittedSubjects = diagnosis.AdmittedSubjects,
             };
 
             GitlabStsException? liveFailure = null;
