@@ -86,6 +86,20 @@ namespace GitlabSts.Core.Tests.Policy.Verdict
         }
 
         [Fact]
+        public void Null_true_on_an_absent_key_makes_its_Allow_apply_next_to_one_with_an_unmet_aud()
+        {
+            // "Null": {"key": "true"} is true when the key is absent from the request context (gitlab.com:environment is
+            // not a key AWS sets); an explicit allow overrides the default deny, whatever Statement 1's :aud says.
+            DiagnosisResult r = Policy(
+                Allow("{'StringEquals':{'gitlab.com:aud':'sts.amazonaws.com'}}"),
+                Allow("{'Null':{'gitlab.com:environment':'true'}}"));
+
+            Assert.True(r.Success, Fails(r));
+            Assert.Equal(CheckResult.Skip, Check(r, "AudienceCondition").Result);
+            Assert.Contains("not needed: Statement 2 applies", Check(r, "AudienceCondition").Detail);
+        }
+
+        [Fact]
         public void Null_false_on_an_absent_key_does_not_apply_and_nothing_else_allows_is_an_implicit_deny()
         {
             // "By default, all requests are implicitly denied": Null false on an absent key is false, no other Allow.
