@@ -29,7 +29,10 @@ namespace GitlabSts.Core.Policy
         public CheckResult Result { get; }
         public string Detail { get; }
 
-        /// <summary>Short failure code (e.g. <c>IssuerMismatch</c>) when <see cref="Result"/> is Fail, else usually null.</summary>
+        /// <summary>
+        /// Short failure code (e.g. <c>IssuerMismatch</c>) when <see cref="Result"/> is Fail; a finding's name (e.g.
+        /// <c>RefScope</c>, <see cref="CheckCodes"/>) when a finding is Warn; else usually null.
+        /// </summary>
         public string? Code { get; }
 
         /// <summary>What to change, when the check found something to change.</summary>
