@@ -135,6 +135,9 @@ namespace GitlabSts
 
         public string SuggestedTrustPolicy { get; set; } = string.Empty;
 
+        /// <summary>Per Allow statement for this provider, the :sub values and patterns it admits ("*": no sub condition).</summary>
+        public string[] AdmittedSubjects { get; set; } = Array.Empty<string>();
+
         public override string ToString() => Success ? $"{RoleArn}: can be assumed" : $"{RoleArn}: cannot be assumed ({ErrorCode}: {Message})";
 
         internal static OidcRoleTestResult From(RoleTestResult r) => new OidcRoleTestResult
@@ -153,6 +156,7 @@ namespace GitlabSts
             Message = r.Message,
             Hint = r.Hint,
             SuggestedTrustPolicy = r.SuggestedTrustPolicy,
+            AdmittedSubjects = r.AdmittedSubjects.ToArray(),
         };
     }
 }

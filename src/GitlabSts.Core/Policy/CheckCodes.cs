@@ -45,5 +45,29 @@ namespace GitlabSts.Core.Policy
 
         /// <summary>-Offline without a trust policy: nothing can decide whether the role can be assumed.</summary>
         public const string NoTrustPolicy = "NoTrustPolicy";
+
+        // The findings about who the trust policy lets in (issue 11): each the name of a check that is Pass, or Warn with the
+        // name as its code. They never change Success.
+
+        /// <summary>An Allow statement with no condition on <c>:sub</c>, or one admitting a project of every group.</summary>
+        public const string SubjectScope = "SubjectScope";
+
+        /// <summary>A <c>:sub</c> value or pattern GitLab never emits in any of its four sub formats: it can never match.</summary>
+        public const string ImpossibleSubject = "ImpossibleSubject";
+
+        /// <summary><c>ForAllValues:</c> on <c>:sub</c> or <c>:aud</c>: true when the key is absent.</summary>
+        public const string ForAllValuesOnSingleValuedKey = "ForAllValuesOnSingleValuedKey";
+
+        /// <summary>A <c>:sub</c> wildcard admitting every ref, every ref type or every subgroup.</summary>
+        public const string RefScope = "RefScope";
+
+        /// <summary>A statement limiting <c>:sub</c> only through StringNotEquals/StringNotLike: every subject but those named.</summary>
+        public const string NegatedSubject = "NegatedSubject";
+
+        /// <summary>On a shared instance, a role scoped by project path with no <c>project_id</c>/<c>namespace_id</c> pin.</summary>
+        public const string PathReuse = "PathReuse";
+
+        /// <summary>A role admitting branches with no <c>ref_protected</c> condition (info).</summary>
+        public const string UnprotectedRef = "UnprotectedRef";
     }
 }

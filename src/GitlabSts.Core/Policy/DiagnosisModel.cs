@@ -29,7 +29,10 @@ namespace GitlabSts.Core.Policy
         public CheckResult Result { get; }
         public string Detail { get; }
 
-        /// <summary>Short failure code (e.g. <c>IssuerMismatch</c>) when <see cref="Result"/> is Fail, else usually null.</summary>
+        /// <summary>
+        /// Short failure code (e.g. <c>IssuerMismatch</c>) when <see cref="Result"/> is Fail; a finding's name (e.g.
+        /// <c>RefScope</c>, <see cref="CheckCodes"/>) when a finding is Warn; else usually null.
+        /// </summary>
         public string? Code { get; }
 
         /// <summary>What to change, when the check found something to change.</summary>
@@ -124,6 +127,12 @@ namespace GitlabSts.Core.Policy
 
         /// <summary>What to change, concretely.</summary>
         public string? Hint { get; }
+
+        /// <summary>
+        /// For each Allow statement for this provider, the <c>:sub</c> values and patterns it admits, <c>*</c> for a statement
+        /// with no (positive) <c>:sub</c> condition; empty when no trust policy was evaluated.
+        /// </summary>
+        public IReadOnlyList<string> AdmittedSubjects { get; internal set; } = Array.Empty<string>();
 
         /// <summary>Indented JSON trust policy that this token satisfies.</summary>
         public string SuggestedTrustPolicy { get; }

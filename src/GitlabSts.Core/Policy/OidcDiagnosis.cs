@@ -48,12 +48,13 @@ namespace GitlabSts.Core.Policy
             checks.Add(ProviderChecks.CheckIssuerUrl(iss));
 
             RoleArn? role = RoleArn.TryParse(input.RoleArn);
-            string suggested = SuggestedPolicy.BuildFor(iss, role, t.Subject ?? "<SUB>", t.Audience);
-            AddPolicyChecks(checks, input, t, iss, role);
-            return new DiagnosisResult(checks, iss, t.Subject, t.Audience, t.ExpiresAt, suggested);
+            string suggested = SuggestedPolicy.BuildFor(iss, role, t.Subject ?? "<SUB>", t.Audience, t);
+            IReadOnlyList<string> admitted = AddPolicyChecks(checks, input, t, iss, role);
+            return new DiagnosisResult(checks, iss, t.Subject, t.Audience, t.ExpiresAt, suggested) { AdmittedSubjects = admitted };
         }
 
-        private static void AddPolicyChecks(List<DiagnosisCheck> checks, DiagnosisInput input, TokenClaims t, string iss, RoleArn? role)
+        /// <returns>the subjects the policy's Allow statements admit (<see cref="DiagnosisResult.AdmittedSubjects"/>); empty without a policy</returns>
+        private static IReadOnlyList<string> AddPolicyChecks(List<DiagnosisCheck> checks, DiagnosisInput input, TokenClaims t, string iss, RoleArn? role)
         {
             bool roleKnown = role != null;
             string partition = role?.Partition ?? "aws", account = role?.AccountId ?? SuggestedPolicy.AccountPlaceholder;
@@ -72,11 +73,11 @@ namespace GitlabSts.Core.Policy
                 checks.Add(Skip(ProviderChecks.ProviderPrincipal, $"No trust policy; the token's issuer needs Federated {Text.Q(expected)}."));
                 checks.Add(clientIds);
                 foreach (string name in new[] { ProviderChecks.AudienceCondition, PolicyChecks.WildcardTrap, PolicyChecks.UnexposedKeyTrap,
-                    PolicyChecks.VariableTrap, PolicyChecks.SubjectScope, PolicyChecks.Decision })
+                    PolicyChecks.VariableTrap }.Concat(SubjectFindings.Names).Concat(new[] { PolicyChecks.Decision }))
                 {
                     checks.Add(Skip(name, "No trust policy given."));
                 }
-                return;
+                return Array.Empty<string>();
             }
 
             RequestContext ctx = BuildContext(input, t, partition, account);
@@ -102,7 +103,7 @@ namespace GitlabSts.Core.Policy
                 checks.Add(new DiagnosisCheck(TrustPolicyCheck, CheckResult.Fail, ex.Message, CheckCodes.InvalidTrustPolicy,
                     "Pass the role's trust policy document as JSON (aws iam get-role --query Role.AssumeRolePolicyDocument)."));
                 checks.Add(clientIds);
-                return;
+                return Array.Empty<string>();
             }
 
             checks.Add(new DiagnosisCheck(TrustPolicyCheck, CheckResult.Pass,
@@ -113,7 +114,9 @@ namespace GitlabSts.Core.Policy
             checks.Add(ProviderChecks.CheckAudienceConditions(issuerKey, t.Audience, eval));
             checks.AddRange(eval.Statements.Select(s => PolicyChecks.Statement(s, eval, ctx)));
             checks.AddRange(PolicyChecks.Traps(eval, ctx));
+            checks.AddRange(SubjectFindings.Run(eval, ctx, t));
             checks.Add(PolicyChecks.DecisionCheck(eval));
+            return SubjectFindings.AdmittedSubjects(eval, ctx);
         }
 
         /// <summary>

@@ -9,7 +9,7 @@ namespace GitlabSts.Core.Policy
     internal static class PolicyChecks
     {
         internal const string WildcardTrap = "WildcardUnderStringEquals", UnexposedKeyTrap = "UnexposedConditionKey",
-            VariableTrap = "PolicyVariables", SubjectScope = "SubjectScope", Decision = "Decision";
+            VariableTrap = "PolicyVariables", SubjectScope = CheckCodes.SubjectScope, Decision = "Decision";
 
         internal static DiagnosisCheck Statement(StatementResult s, PolicyEvaluation eval, RequestContext ctx)
         {
@@ -37,8 +37,10 @@ namespace GitlabSts.Core.Policy
             {
                 string keys = Text.List(s.UnknownKeys);
                 string what = s.IsDeny ? "Deny statement may apply" : "Allow statement may apply";
+                StatementResult? other = s.IsAllow ? Verdict.ApplyingAllow(eval) : null;
+                string note = other != null ? $"; not needed: {other.Label} applies" : "";
                 return new DiagnosisCheck(s.Label, CheckResult.Warn,
-                    $"{what}: it hinges on {keys}, known only to AWS at request time." + body, null, SupplyHint(s.UnknownKeys));
+                    $"{what}: it hinges on {keys}, known only to AWS at request time{note}." + body, null, SupplyHint(s.UnknownKeys));
             }
             string reason = FirstReason(s);
             if (s.IsDeny)
@@ -52,9 +54,11 @@ namespace GitlabSts.Core.Policy
             {
                 return new DiagnosisCheck(s.Label, CheckResult.Pass, "Allow statement applies: principal, action and every condition match." + body);
             }
-            if (eval.Decision == PolicyDecision.Allow)
+            // The verdict is IAM's: a statement that does not apply never fails the role while another Allow applies (or may).
+            string? notNeeded = Verdict.NotNeeded(eval, s);
+            if (notNeeded != null)
             {
-                return new DiagnosisCheck(s.Label, CheckResult.Skip, $"Allow statement does not apply ({reason}); not needed, another statement allows." + body);
+                return new DiagnosisCheck(s.Label, CheckResult.Skip, $"Allow statement does not apply ({reason}); {notNeeded}." + body);
             }
             return new DiagnosisCheck(s.Label, CheckResult.Fail, $"Allow statement does not apply: {reason}." + body, CheckCodes.TrustPolicyDenied, Hint(s, ctx));
         }
@@ -180,31 +184,6 @@ namespace GitlabSts.Core.Policy
                     + ": left unresolved and compared literally by this diagnosis.",
                     null, "Check that AWS can resolve these variables for an AssumeRoleWithWebIdentity request, or use literal values.");
 
-            yield return SubjectScopeCheck(eval, ctx);
-        }
-
-        private static DiagnosisCheck SubjectScopeCheck(PolicyEvaluation eval, RequestContext ctx)
-        {
-            string key = ctx.IssuerKey + ":sub";
-            var open = eval.Statements
-                .Where(s => s.IsAllow && s.Error == null && s.ActionMatched && (s.PrincipalMatched || s.FederatedPrincipals.Count > 0))
-                // A statement with a condition keyed on another issuer that is false (a positive operator on a key never present)
-                // never applies, so it is not open; UnexposedConditionKey reports the key.
-                .Where(s => !s.Conditions.Any(c => c.Result == TriState.False && RenamedIssuerKey(s, c, ctx) != null))
-                // StringEquals/StringLike and their IfExists forms with a concrete value scope sub (a GitLab token always has sub).
-                .Where(s => !s.Conditions.Any(c => string.Equals(c.Key, key, StringComparison.OrdinalIgnoreCase)
-                    && BaseOp(c.Operator).StartsWith("String", StringComparison.OrdinalIgnoreCase)
-                    && c.Operator.IndexOf("Not", StringComparison.OrdinalIgnoreCase) < 0
-                    && c.PolicyValues.Count > 0
-                    && !c.PolicyValues.Any(v => v == "*" || v == "project_path:*")))
-                .ToList();
-            if (open.Count == 0)
-            {
-                return new DiagnosisCheck(SubjectScope, CheckResult.Pass, $"Every Allow statement for this provider restricts {key}.");
-            }
-            return new DiagnosisCheck(SubjectScope, CheckResult.Warn,
-                $"{string.Join(", ", open.Select(s => s.Label))} does not restrict {key}: any project on this GitLab instance whose token has an accepted aud can assume the role.",
-                null, $"Add a condition on {key}, e.g. \"StringLike\": {{\"{key}\": \"project_path:<group>/<project>:ref_type:branch:ref:main\"}}.");
         }
 
         internal static DiagnosisCheck DecisionCheck(PolicyEvaluation eval)

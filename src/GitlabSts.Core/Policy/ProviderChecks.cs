@@ -134,6 +134,13 @@ namespace GitlabSts.Core.Policy
                 return new DiagnosisCheck(AudienceCondition, CheckResult.Pass, $"{ok.s.Label}: " + string.Join("; ", ok.conds.Select(c => c.Detail)) + ".");
             }
             ConditionVerdict bad = withAud[0].conds.First(c => !c.Matched);
+            string? notNeeded = Verdict.NotNeeded(eval);
+            if (notNeeded != null)
+            {
+                // The verdict is IAM's: another Allow statement applies (or may), so this mismatch does not decide.
+                return new DiagnosisCheck(AudienceCondition, CheckResult.Skip,
+                    $"{withAud[0].s.Label}: {bad.Detail}; the token's aud is {Text.List(aud)}; {notNeeded}.");
+            }
             return new DiagnosisCheck(AudienceCondition, CheckResult.Fail,
                 $"{withAud[0].s.Label}: {bad.Detail}; the token's aud is {Text.List(aud)}.",
                 CheckCodes.AudienceConditionMismatch,

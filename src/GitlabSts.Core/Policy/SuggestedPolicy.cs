@@ -15,6 +15,8 @@ namespace GitlabSts.Core.Policy
     /// GitLab builds as <c>project_path:&lt;path&gt;:ref_type:&lt;type&gt;:ref:&lt;ref&gt;</c>, so it is scoped to this
     /// project and ref). StringEquals is used rather than StringLike so the policy grants nothing wider than the token
     /// itself. Without a role ARN the account is the placeholder <see cref="AccountPlaceholder"/> (partition <c>aws</c>).
+    /// For gitlab.com (a shared instance that exposes the keys) it also pins <c>project_id</c> (PathReuse) and, for a
+    /// protected branch, <c>ref_protected</c> (UnprotectedRef), from the token's claims, so it passes its own findings.
     /// </summary>
     public static class SuggestedPolicy
     {
@@ -24,7 +26,7 @@ namespace GitlabSts.Core.Policy
         public static string Build(string issuer, string? roleArn, string sub, IReadOnlyList<string> aud) =>
             BuildFor(issuer, RoleArn.TryParse(roleArn), sub, aud);
 
-        internal static string BuildFor(string issuer, RoleArn? role, string sub, IReadOnlyList<string> aud)
+        internal static string BuildFor(string issuer, RoleArn? role, string sub, IReadOnlyList<string> aud, Tokens.TokenClaims? claims = null)
         {
             if (issuer == null) throw new ArgumentNullException(nameof(issuer));
             if (sub == null) throw new ArgumentNullException(nameof(sub));
@@ -60,6 +62,7 @@ namespace GitlabSts.Core.Policy
                         w.WriteEndArray();
                     }
                     w.WriteString(issuerKey + ":sub", sub);
+                    foreach (KeyValuePair<string, string> pin in Pins(issuerKey, claims)) w.WriteString(pin.Key, pin.Value);
                     w.WriteEndObject();
                     w.WriteEndObject();
                     w.WriteEndObject();
@@ -67,6 +70,21 @@ namespace GitlabSts.Core.Policy
                     w.WriteEndObject();
                 }
                 return Encoding.UTF8.GetString(stream.ToArray());
+            }
+        }
+
+        /// <summary>The shared instance's pins the token's claims give: project_id, and ref_protected for a protected branch.</summary>
+        private static IEnumerable<KeyValuePair<string, string>> Pins(string issuerKey, Tokens.TokenClaims? claims)
+        {
+            if (claims == null || !SubjectFindings.IsShared(issuerKey)) yield break;
+            string? id = claims.First("project_id");
+            if (!string.IsNullOrEmpty(id) && OidcConditionKeys.IsExposed(issuerKey, "project_id"))
+            {
+                yield return new KeyValuePair<string, string>(issuerKey + ":project_id", id!);
+            }
+            if (claims.First("ref_type") == "branch" && claims.First("ref_protected") == "true" && OidcConditionKeys.IsExposed(issuerKey, "ref_protected"))
+            {
+                yield return new KeyValuePair<string, string>(issuerKey + ":ref_protected", "true");
             }
         }
     }

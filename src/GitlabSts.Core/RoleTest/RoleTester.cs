@@ -72,6 +72,8 @@ namespace GitlabSts.Core.RoleTest
 
         /// <summary>What -FromIam read (null without it): pass it as <see cref="RoleTestOptions.IamRead"/> to test more rows of this role without reading again.</summary>
         public IamReadResult? IamRead { get; internal set; }
+        /// <summary>Per Allow statement for this provider, the :sub values and patterns it admits ("*": no sub condition).</summary>
+        public IReadOnlyList<string> AdmittedSubjects { get; internal set; } = Array.Empty<string>();
     }
 
     /// <summary>
@@ -158,6 +160,7 @@ namespace GitlabSts.Core.RoleTest
                 TokenExpiresAt = diagnosis.TokenExpiresAt ?? token.ExpiresAt,
                 SuggestedTrustPolicy = diagnosis.SuggestedTrustPolicy,
                 IamRead = iam,
+                AdmittedSubjects = diagnosis.AdmittedSubjects,
             };
 
             GitlabStsException? liveFailure = null;

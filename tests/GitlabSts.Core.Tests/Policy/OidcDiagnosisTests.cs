@@ -21,9 +21,11 @@ namespace GitlabSts.Core.Tests.Policy
             Assert.Equal(GitlabComSub, r.Subject);
             Assert.Equal(new[] { "https://gitlab.com" }, r.Audience);
             Assert.Equal(DateTimeOffset.FromUnixTimeSeconds(1764153600), r.TokenExpiresAt);
-            Assert.DoesNotContain(r.Checks, c => c.Result == CheckResult.Warn);
+            // project_path:acme/* admits all of acme, by path alone, branches with no ref_protected: findings, never failures.
+            Assert.Equal(new[] { "RefScope", "PathReuse", "UnprotectedRef" }, r.Checks.Where(c => c.Result == CheckResult.Warn).Select(c => c.Name));
             Assert.Equal(new[] { "TokenExpiry", "TokenNotBefore", "TokenIssuedAt", "IssuerUrl", "TrustPolicy", "ProviderPrincipal", "ClientId",
-                "AudienceCondition", "Statement 1", "WildcardUnderStringEquals", "UnexposedConditionKey", "PolicyVariables", "SubjectScope", "Decision" },
+                "AudienceCondition", "Statement 1", "WildcardUnderStringEquals", "UnexposedConditionKey", "PolicyVariables", "SubjectScope",
+                "ImpossibleSubject", "ForAllValuesOnSingleValuedKey", "RefScope", "NegatedSubject", "PathReuse", "UnprotectedRef", "Decision" },
                 r.Checks.Select(c => c.Name));
             Assert.Contains("StringLike gitlab.com:sub \"project_path:acme/*\" matched \"" + GitlabComSub + "\"", Check(r, "Statement 1").Detail);
         }
