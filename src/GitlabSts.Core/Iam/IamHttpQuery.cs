@@ -40,6 +40,14 @@ namespace GitlabSts.Core.Iam
             _credentials = () => ResolveCredentials(profileName);
         }
 
+        /// <summary>With credentials already resolved (tests).</summary>
+        internal IamHttpQuery(IamEndpoint endpoint, AWSCredentials credentials, TimeSpan timeout)
+        {
+            _endpoint = endpoint;
+            _timeout = timeout;
+            _credentials = () => credentials;
+        }
+
         /// <summary>The caller's credentials: <paramref name="profileName"/>, else the SDK's default chain.</summary>
         /// <exception cref="IamTransportException">NoCredentials.</exception>
         internal static AWSCredentials ResolveCredentials(string? profileName)

@@ -72,6 +72,7 @@ namespace GitlabSts.Core.Tests.ErrorModel
             TrustPolicyRows(),
             DiagnosisRows(),
             RoleTesterRows(),
+            IamRows(),
             StsFailureRows(),
         };
 
@@ -124,7 +125,7 @@ namespace GitlabSts.Core.Tests.ErrorModel
         public void The_table_covers_every_entry_point()
         {
             Assert.True(Rows.Value.Count >= 80, $"only {Rows.Value.Count} rows");
-            foreach (string prefix in new[] { "Resolve ", "IdToken.Parse ", "TokenDiscovery ", "TrustPolicyEvaluator ", "TrustPolicySource ", "BuildContext ", "OidcDiagnosis ", "RoleTester ", "StsFailure ", "StsMessages " })
+            foreach (string prefix in new[] { "Resolve ", "IdToken.Parse ", "TokenDiscovery ", "TrustPolicyEvaluator ", "TrustPolicySource ", "BuildContext ", "OidcDiagnosis ", "RoleTester ", "StsFailure ", "StsMessages ", "IamReader.Read " })
             {
                 Assert.Contains(Rows.Value.Keys, k => k.StartsWith(prefix, StringComparison.Ordinal));
             }
