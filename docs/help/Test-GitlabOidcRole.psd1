@@ -10,7 +10,7 @@
     Parameters  = @{
         TrustPolicy     = 'The role''s trust policy: JSON text or the path of a JSON file of at most 64 KiB (aws iam get-role --query Role.AssumeRolePolicyDocument). Its Federated oidc-provider names an issuer for -VerifySignature.'
         ClientId        = 'The IAM OIDC provider''s audiences (client ids), to check the token''s aud against. A value that looks like an ID token is refused (GitlabSts.InvalidIdentityToken) without being shown.'
-        Offline         = 'Checks locally only: no network connection at all (no STS call, no signature check).'
+        Offline         = 'Checks locally only: no STS call and no signature check (with -FromIam, the IAM reads are its only requests).'
         VerifySignature = 'Fetches <iss>/.well-known/openid-configuration and the JWKS it names and verifies the token''s RS256 signature, only when iss is an issuer you named (-Issuer, $env:CI_SERVER_URL, the Federated provider of -TrustPolicy); otherwise the Signature check fails, naming the issuer to name, and nothing is fetched. Redirects are not followed; the jwks_uri must be on the issuer''s scheme and host; https only, except loopback issuers.'
         Issuer          = 'An OIDC issuer you trust, as its URL (https://gitlab.example.com) or as IAM names it (gitlab.example.com): -VerifySignature fetches keys only from it, $env:CI_SERVER_URL or the trust policy''s Federated provider. Accepted in every parameter set.'
         Quiet           = 'Writes only $true or $false: whether the role can be assumed (with -Offline: whether the local checks pass). It tests a role; it does not authenticate a token: without -VerifySignature the signature is not checked (the Signature check says "Not verified"), and with -Offline not at all.'

@@ -197,6 +197,18 @@ namespace GitlabSts.Core.Tests.Iam
         }
 
         [Fact]
+        public void Without_an_issuer_the_provider_is_not_asked_for()
+        {
+            var iam = FakeIam.Admitting();
+
+            IamReadResult r = IamReader.Read(RoleArn.Parse(Role), "", iam, CancellationToken.None);
+
+            Assert.Equal(new[] { "GetRole" }, iam.Calls.Select(c => c.Action));
+            Assert.Equal(IamReadStatus.Read, r.Role.Status);
+            Assert.Equal(IamReader.NoIssuerCode, r.Provider.ErrorCode);
+        }
+
+        [Fact]
         public void No_answer_from_IAM_is_a_failed_read()
         {
             var iam = new FakeIam { Throw = new IamTransportException("NetworkError", "IAM did not answer.") };
