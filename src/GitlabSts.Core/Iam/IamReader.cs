@@ -32,7 +32,7 @@ namespace GitlabSts.Core.Iam
             IamEndpoint endpoint = IamEndpoint.Resolve(role.Partition, env);
             log.Verbose($"Reading role {role.Value} and the OIDC provider of {issuer} from IAM at {endpoint.Url} ({endpoint.Source}), "
                 + (string.IsNullOrEmpty(profileName) ? "with the default AWS credentials." : $"with AWS profile '{profileName}'."));
-            return Read(role, issuer, new IamHttpQuery(endpoint, profileName, StsClientFactory.RequestTimeoutFrom(env)), cancel);
+            return Read(role, issuer, new IamHttpQuery(endpoint, profileName, StsClientFactory.RequestTimeoutFrom(env), env), cancel);
         }
 
         internal static IamReadResult Read(RoleArn role, string issuer, IIamQuery query, CancellationToken cancel)
