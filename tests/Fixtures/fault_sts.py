@@ -4,6 +4,10 @@ Every request that is not a control request is an "STS request": it is counted (
 the Action being read from the form body or the query string), then it consumes the first script entry
 whose optional "action" matches (or has none). No entry: the default fault applies ("pass" unless set).
 
+IAM reads (Test-GitlabOidcRole -FromIam with AWS_ENDPOINT_URL_IAM here) pass through like STS requests; an error fault
+scripted with "action": "GetRole" (or "GetOpenIDConnectProvider") answers IAM's ErrorResponse namespace, e.g.
+{"fault": "AccessDenied", "action": "GetRole", "message": "... not authorized to perform: iam:GetRole ..."}.
+
 Script entries (JSON objects):
   {"fault": NAME}                   a fault of the catalog (see "Faults" below)
   "count": n                        the entry applies to n requests (default 1)
@@ -93,8 +97,13 @@ HTML_200 = ("<!DOCTYPE html>\n<html><head><title>Sign in</title></head>"
             "<body><h1>Captive portal</h1><p>This is not STS.</p></body></html>\n")
 
 
-def error_xml(code: str, typ: str, message: str, request_id: str) -> str:
-    return ('<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">\n'
+# IAM Query actions (Test-GitlabOidcRole -FromIam): their errors carry IAM's namespace, as IAM's own do.
+IAM_ACTIONS = {"GetRole", "GetOpenIDConnectProvider"}
+
+
+def error_xml(code: str, typ: str, message: str, request_id: str, action: str = "") -> str:
+    ns = "https://iam.amazonaws.com/doc/2010-05-08/" if action in IAM_ACTIONS else "https://sts.amazonaws.com/doc/2011-06-15/"
+    return (f'<ErrorResponse xmlns="{ns}">\n'
             "  <Error>\n"
             f"    <Type>{typ}</Type>\n"
             f"    <Code>{escape(code)}</Code>\n"
@@ -295,7 +304,7 @@ def make_handler(state: State, upstream: str):
                            f"date/time{now - 60}")
                 msg = entry.get("message", msg)
                 status = int(entry.get("status", status))
-                data = error_xml(code, typ, msg, request_id).encode("utf-8")
+                data = error_xml(code, typ, msg, request_id, action).encode("utf-8")
                 return self._send(status, data, "text/xml", {"x-amzn-RequestId": request_id})
             if fault == "http502":
                 return self._send(int(entry.get("status", 502)), HTML_502.encode(), "text/html")

@@ -33,22 +33,39 @@ namespace GitlabSts.Core.Iam
         private readonly Func<AWSCredentials> _credentials;
         private AWSCredentials? _resolved;
 
-        public IamHttpQuery(IamEndpoint endpoint, string? profileName, TimeSpan timeout)
+        public IamHttpQuery(IamEndpoint endpoint, string? profileName, TimeSpan timeout, IEnvironmentReader env)
         {
             _endpoint = endpoint;
             _timeout = timeout;
-            _credentials = () => ResolveCredentials(profileName);
+            // The credentials file as named now (AWS_SHARED_CREDENTIALS_FILE, else ~/.aws/credentials): the SDK's own
+            // chain resolves that location once per process, so a file created or renamed later would not be seen.
+            string credentialsFile = new Profiles.AwsFileLocations(env).CredentialsPath();
+            _credentials = () => ResolveCredentials(profileName, credentialsFile);
+        }
+
+        /// <summary>With credentials already resolved (tests).</summary>
+        internal IamHttpQuery(IamEndpoint endpoint, AWSCredentials credentials, TimeSpan timeout)
+        {
+            _endpoint = endpoint;
+            _timeout = timeout;
+            _credentials = () => credentials;
         }
 
         /// <summary>The caller's credentials: <paramref name="profileName"/>, else the SDK's default chain.</summary>
         /// <exception cref="IamTransportException">NoCredentials.</exception>
-        internal static AWSCredentials ResolveCredentials(string? profileName)
+        internal static AWSCredentials ResolveCredentials(string? profileName, string? credentialsFile = null)
         {
             try
             {
                 if (!string.IsNullOrEmpty(profileName))
                 {
-                    if (new CredentialProfileStoreChain().TryGetAWSCredentials(profileName, out AWSCredentials credentials) && credentials != null)
+                    // The file as named now first, then the SDK's own chain (its config file location, SSO and process profiles).
+                    if (credentialsFile != null && new CredentialProfileStoreChain(credentialsFile).TryGetAWSCredentials(profileName, out AWSCredentials? named) && named != null)
+                    {
+                        return named;
+                    }
+
+                    if (new CredentialProfileStoreChain().TryGetAWSCredentials(profileName, out AWSCredentials? credentials) && credentials != null)
                     {
                         return credentials;
                     }

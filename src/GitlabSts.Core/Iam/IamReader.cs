@@ -21,6 +21,7 @@ namespace GitlabSts.Core.Iam
         public const string AccessDeniedCode = "AccessDenied";
         public const string NoCredentialsCode = "NoCredentials";
         public const string RoleMismatchCode = "RoleArnMismatch";
+        public const string NoIssuerCode = "NoIssuer";
 
         /// <summary>Reads the role and the issuer's provider through the real IAM (endpoint from <paramref name="env"/>).</summary>
         /// <param name="profileName">The caller's AWS profile; null: the SDK's default credential chain.</param>
@@ -31,7 +32,7 @@ namespace GitlabSts.Core.Iam
             IamEndpoint endpoint = IamEndpoint.Resolve(role.Partition, env);
             log.Verbose($"Reading role {role.Value} and the OIDC provider of {issuer} from IAM at {endpoint.Url} ({endpoint.Source}), "
                 + (string.IsNullOrEmpty(profileName) ? "with the default AWS credentials." : $"with AWS profile '{profileName}'."));
-            return Read(role, issuer, new IamHttpQuery(endpoint, profileName, StsClientFactory.RequestTimeoutFrom(env)), cancel);
+            return Read(role, issuer, new IamHttpQuery(endpoint, profileName, StsClientFactory.RequestTimeoutFrom(env), env), cancel);
         }
 
         internal static IamReadResult Read(RoleArn role, string issuer, IIamQuery query, CancellationToken cancel)
@@ -40,7 +41,9 @@ namespace GitlabSts.Core.Iam
             IamRoleRead roleRead = ReadRole(role, query, cancel);
             IamProviderRead providerRead = roleRead.ErrorCode == NoCredentialsCode
                 ? new IamProviderRead(providerArn, IamReadStatus.Failed, null, null, roleRead.ErrorCode, roleRead.Message) // same cause: no second try
-                : ReadProvider(providerArn, query, cancel);
+                : OidcConditionKeys.IssuerKey(issuer).Length == 0
+                    ? new IamProviderRead(providerArn, IamReadStatus.Failed, null, null, NoIssuerCode, "There is no issuer (the token has no iss), so no OIDC provider to read.")
+                    : ReadProvider(providerArn, query, cancel);
             return new IamReadResult(role.Value, issuer, roleRead, providerRead);
         }
 

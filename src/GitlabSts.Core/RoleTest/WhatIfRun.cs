@@ -101,6 +101,7 @@ namespace GitlabSts.Core.RoleTest
                 SuggestedTrustPolicy = diagnosis.SuggestedTrustPolicy,
                 Checks = checks,
                 IamRead = iam,
+                AdmittedSubjects = diagnosis.AdmittedSubjects,
             };
             DiagnosisCheck? firstFailure = DiagnosisResult.FirstFailure(checks);
             result.Success = firstFailure == null;

@@ -73,6 +73,7 @@ namespace GitlabSts.Core.Tests.ErrorModel
             DiagnosisRows(),
             RoleTesterRows(),
             WhatIfRows(),
+            IamRows(),
             StsFailureRows(),
             ChainRows(),
         };
@@ -126,7 +127,7 @@ namespace GitlabSts.Core.Tests.ErrorModel
         public void The_table_covers_every_entry_point()
         {
             Assert.True(Rows.Value.Count >= 80, $"only {Rows.Value.Count} rows");
-            foreach (string prefix in new[] { "Resolve ", "IdToken.Parse ", "TokenDiscovery ", "TrustPolicyEvaluator ", "TrustPolicySource ", "BuildContext ", "OidcDiagnosis ", "RoleTester ", "StsFailure ", "StsMessages " })
+            foreach (string prefix in new[] { "Resolve ", "IdToken.Parse ", "TokenDiscovery ", "TrustPolicyEvaluator ", "TrustPolicySource ", "BuildContext ", "OidcDiagnosis ", "RoleTester ", "StsFailure ", "StsMessages ", "IamReader.Read " })
             {
                 Assert.Contains(Rows.Value.Keys, k => k.StartsWith(prefix, StringComparison.Ordinal));
             }
