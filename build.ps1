@@ -205,11 +205,15 @@ function Get-XunitXmlCounts([string] $XmlPath, [string] $Label) {
     $xml = [xml](Get-Content -Raw $XmlPath)
     $assemblies = @($xml.SelectNodes('/assemblies/assembly'))
     $sum = { param($attribute) ($assemblies | ForEach-Object { [int]$_.GetAttribute($attribute) } | Measure-Object -Sum).Sum }
+    # A runner error (e.g. Mono's AppDomainUnloadedException after the last test) can leave an assembly with an <errors>
+    # entry and no counts at all: that is a failure, and so is a run in which no test ran.
+    $fatal = @($xml.SelectNodes('//errors/error') | ForEach-Object { "${Label}: runner error: $((($_.failure.message.InnerText) -split "`n")[0])" })
+    $noTests = if ((& $sum 'total') -eq 0) { @("${Label}: no test ran (see $([IO.Path]::ChangeExtension($XmlPath, '.log')))") } else { @() }
     [pscustomobject]@{
         Passed  = & $sum 'passed'
-        Failed  = (& $sum 'failed') + (& $sum 'errors')
+        Failed  = (& $sum 'failed') + (& $sum 'errors') + $fatal.Count + $noTests.Count
         Skipped = & $sum 'skipped'
-        FailedNames = @($xml.SelectNodes('//test[@result="Fail"]') | ForEach-Object { "${Label}: $($_.name): $((($_.failure.message.InnerText) -split "`n")[0])" })
+        FailedNames = @($xml.SelectNodes('//test[@result="Fail"]') | ForEach-Object { "${Label}: $($_.name): $((($_.failure.message.InnerText) -split "`n")[0])" }) + $fatal + $noTests
         SkippedNames = @($xml.SelectNodes('//test[@result="Skip"]') | ForEach-Object { "$($_.name): $($_.reason.InnerText)" })
     }
 }

@@ -27,6 +27,7 @@ namespace GitlabSts.Core.Tests.Iam
             new ConcurrentQueue<(string, string, Dictionary<string, string>, string)>();
         private readonly ConcurrentQueue<(int Status, string Body)> _answers = new ConcurrentQueue<(int, string)>();
         private readonly string _url;
+        private readonly Task _serving;
 
         public IamHttpQueryTests()
         {
@@ -37,10 +38,24 @@ namespace GitlabSts.Core.Tests.Iam
             _url = $"http://127.0.0.1:{port}/";
             _listener.Prefixes.Add(_url);
             _listener.Start();
-            _ = Task.Run(Serve);
+            _serving = Task.Run(Serve);
         }
 
-        public void Dispose() => _listener.Close();
+        /// <summary>
+        /// Closes the listener and waits for the serving loop to end: a loop still pending when the test domain unloads
+        /// makes Mono's xunit runner fail the whole run (AppDomainUnloadedException after "Finished").
+        /// </summary>
+        public void Dispose()
+        {
+            _listener.Close();
+            try
+            {
+                _serving.Wait(TimeSpan.FromSeconds(5));
+            }
+            catch (AggregateException)
+            {
+            }
+        }
 
         private async Task Serve()
         {
