@@ -9,7 +9,8 @@ BeforeDiscovery {
 import json, sys, yaml
 class Loader(yaml.SafeLoader): pass
 Loader.add_constructor('!reference', lambda loader, node: {'!reference': loader.construct_sequence(node)})
-doc = yaml.load(open(sys.argv[1], encoding='utf-8'), Loader=Loader)
+# A CI/CD component is two documents: the spec: inputs: header, then (after ---) the jobs.
+doc = list(yaml.load_all(open(sys.argv[1], encoding='utf-8'), Loader=Loader))[-1]
 out = []
 for job, body in doc.items():
     if not isinstance(body, dict): continue
