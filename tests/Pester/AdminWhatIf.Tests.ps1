@@ -1,14 +1,13 @@
 # Test-GitlabOidcRole for admins: the what-if (parameter set Project) without a token, with -TrustPolicy (no network at
 # all, proven as -Offline is: every AWS endpoint and the named issuer are counters) and with -FromIam; the admin matrix
 # from Import-Csv rows; and the misuses, each with its error id and no request.
-# IAM here is the fault STS answering GetRole and GetOpenIDConnectProvider with canned IAM XML, one scripted GetRole
-# answer per expected read and in order: a second read of a role finds no answer left (the dead upstream), so its row
-# fails, and the fault STS counts every request. (-FromIam against moto's IAM itself is FromIam.Tests.ps1's.)
+# IAM here is moto's (the roles and the gitlab.com provider created with boto3), reached through the fault STS in front
+# of it, which counts every request by action: that is how "IAM read once per role" and "no request" are proven.
 Describe 'Test-GitlabOidcRole what-if' {
     BeforeAll {
         . (Join-Path $PSScriptRoot 'Common.ps1')
-        # No upstream: anything not scripted fails (nothing listens on port 9 of the loopback).
-        $script:Fault = Start-FaultSts -Upstream 'http://127.0.0.1:9'
+        $script:Moto = Start-MotoServer
+        $script:Fault = Start-FaultSts -Upstream $script:Moto.Url
         $script:Key = New-TestSigningKey
         $script:Issuer = Start-OidcIssuer -Key $script:Key
 
@@ -28,28 +27,31 @@ Describe 'Test-GitlabOidcRole what-if' {
         $script:CustomSub = New-TrustPolicy ([ordered]@{ StringEquals = @{ 'gitlab.com:sub' = 'project_path:acme/infra:ref:main' } })
         # No condition on sub: any project on gitlab.com.
         $script:Open = New-TrustPolicy ([ordered]@{ StringEquals = @{ 'gitlab.com:aud' = 'sts.amazonaws.com' } })
-        $script:InfraRole = 'arn:aws:iam::123456789012:role/infra-main'
-        $script:CustomRole = 'arn:aws:iam::123456789012:role/custom-sub'
-        $script:OpenRole = 'arn:aws:iam::123456789012:role/open'
-
-        # IAM's answers (2010-05-08 query API, as moto and IAM send them: the policy document percent-encoded).
-        $ns = 'https://iam.amazonaws.com/doc/2010-05-08/'
-        function New-GetRoleBody([string] $RoleArn, [string] $Policy) {
-            "<GetRoleResponse xmlns=""https://iam.amazonaws.com/doc/2010-05-08/""><GetRoleResult><Role><Path>/</Path><RoleName>$($RoleArn -replace '^.*/')</RoleName><Arn>$RoleArn</Arn>" +
-            "<AssumeRolePolicyDocument>$([uri]::EscapeDataString($Policy))</AssumeRolePolicyDocument></Role></GetRoleResult>" +
-            "<ResponseMetadata><RequestId>1</RequestId></ResponseMetadata></GetRoleResponse>"
-        }
-        $script:ProviderBody = "<GetOpenIDConnectProviderResponse xmlns=""$ns""><GetOpenIDConnectProviderResult><ClientIDList><member>sts.amazonaws.com</member></ClientIDList>" +
-            "<Url>gitlab.com</Url><ThumbprintList><member>$('0' * 40)</member></ThumbprintList></GetOpenIDConnectProviderResult>" +
-            "<ResponseMetadata><RequestId>2</RequestId></ResponseMetadata></GetOpenIDConnectProviderResponse>"
-        # One GetRole answer per (role ARN, policy) pair, in order (each answers one read), and the provider for any number of reads.
-        function Set-CannedIam([string[]] $RoleAndPolicy) {
-            $entries = @(for ($i = 0; $i -lt $RoleAndPolicy.Count; $i += 2) {
-                    @{ fault = 'AccessDenied'; action = 'GetRole'; status = 200; body = (New-GetRoleBody $RoleAndPolicy[$i] $RoleAndPolicy[$i + 1]) }
-                })
-            $entries += @{ fault = 'AccessDenied'; action = 'GetOpenIDConnectProvider'; status = 200; count = 100; body = $script:ProviderBody }
-            Set-FaultStsScript -Sts $script:Fault -Faults $entries
-        }
+        # Names unique per run: moto may be shared by every test file of the run.
+        $run = [guid]::NewGuid().ToString('N').Substring(0, 8)
+        $script:InfraRole = "arn:aws:iam::123456789012:role/infra-main-$run"
+        $script:CustomRole = "arn:aws:iam::123456789012:role/custom-sub-$run"
+        $script:OpenRole = "arn:aws:iam::123456789012:role/open-$run"
+        $setup = @{ roles = @(
+                @{ name = "infra-main-$run"; policy = $script:InfraMain }
+                @{ name = "custom-sub-$run"; policy = $script:CustomSub }
+                @{ name = "open-$run"; policy = $script:Open }
+            ) } | ConvertTo-Json -Depth 5 -Compress
+        $py = @'
+import boto3, json, sys
+setup = json.loads(sys.argv[2])
+iam = boto3.client("iam", endpoint_url=sys.argv[1], region_name="us-east-1", aws_access_key_id="AKIASETUP", aws_secret_access_key="setup")
+try:
+    iam.create_open_id_connect_provider(Url="https://gitlab.com", ClientIDList=["sts.amazonaws.com"], ThumbprintList=["0" * 40])
+except iam.exceptions.EntityAlreadyExistsException:
+    pass
+for r in setup["roles"]:
+    iam.create_role(RoleName=r["name"], AssumeRolePolicyDocument=r["policy"])
+print("ok")
+'@
+        $python = if ($env:GITLABSTS_TEST_PYTHON) { $env:GITLABSTS_TEST_PYTHON } else { 'python3' }
+        $out = Invoke-Program -FilePath $python -ArgumentList @('-c', $py, $script:Moto.Url, $setup)
+        if ($out.ExitCode -ne 0 -or $out.StdOut.Trim() -ne 'ok') { throw "IAM set-up in moto failed: $($out.StdErr)" }
 
         function Get-Check([object] $Result, [string] $Name) {
             $found = @($Result.Checks | Where-Object Name -EQ $Name)
@@ -76,6 +78,7 @@ Describe 'Test-GitlabOidcRole what-if' {
     AfterAll {
         Stop-OidcIssuer -Issuer $script:Issuer
         Stop-FaultSts -Sts $script:Fault
+        Stop-MotoServer -Server $script:Moto
     }
 
     BeforeEach {
@@ -127,7 +130,6 @@ Describe 'Test-GitlabOidcRole what-if' {
             Get-RequestCount | Should -Be 0
             # The counters do see traffic: -FromIam reaches the fault STS (GetRole), -VerifySignature with a token the issuer.
             Remove-Item Env:CI_SERVER_URL
-            Set-CannedIam $InfraRole, $InfraMain
             (Test-GitlabOidcRole -RoleArn $InfraRole -FromIam -ProjectPath acme/infra -Ref main).Success | Should -BeTrue
             (Get-FaultStsStats -Sts $Fault -Action GetRole) | Should -Be 1
             Set-FaultStsScript -Sts $Fault -Faults @{ fault = 'AccessDenied'; action = 'AssumeRoleWithWebIdentity' }
@@ -171,9 +173,8 @@ Describe 'Test-GitlabOidcRole what-if' {
         }
     }
 
-    Describe 'With -FromIam: the role and provider as IAM answers' {
+    Describe 'With -FromIam: the role and provider read from moto''s IAM' {
         It 'admits and refuses as the role''s real policy says, reading IAM once per call' {
-            Set-CannedIam $InfraRole, $InfraMain, $InfraRole, $InfraMain, $InfraRole, $InfraMain, $InfraRole, $InfraMain
             $ok = Test-GitlabOidcRole -RoleArn $InfraRole -FromIam -ProjectPath acme/infra -Ref main
             $ok.Success | Should -BeTrue -Because "$($ok.Message)"
             (Get-Check $ok 'IamRole').Result | Should -Be 'Pass'
@@ -190,13 +191,11 @@ Describe 'Test-GitlabOidcRole what-if' {
         }
 
         It 'evaluates a customised sub through -Claim against the role''s policy' {
-            Set-CannedIam $CustomRole, $CustomSub, $CustomRole, $CustomSub
             (Test-GitlabOidcRole -RoleArn $CustomRole -FromIam -ProjectPath acme/infra -Ref main).Success | Should -BeFalse
             (Test-GitlabOidcRole -RoleArn $CustomRole -FromIam -ProjectPath acme/infra -Ref main -Claim @{ sub = 'project_path:acme/infra:ref:main' }).Success | Should -BeTrue
         }
 
         It 'reports an audience the provider does not list' {
-            Set-CannedIam $OpenRole, $Open
             $r = Test-GitlabOidcRole -RoleArn $OpenRole -FromIam -ProjectPath acme/infra -Ref main -Audience https://gitlab.com
             $r.Success | Should -BeFalse
             (Get-Check $r 'ClientId').Result | Should -Be 'Fail'
@@ -217,7 +216,6 @@ Describe 'Test-GitlabOidcRole what-if' {
         AfterAll { Remove-Item -LiteralPath $script:Csv -ErrorAction Ignore }
 
         It 'gives one result per CSV row, typed #Matrix, printed as one table, with IAM read once for the role' {
-            Set-CannedIam $InfraRole, $InfraMain   # one answer: a second read of the role would fail its row
             $rows = Import-Csv -LiteralPath $Csv
             $results = @($rows | Test-GitlabOidcRole -RoleArn $InfraRole -FromIam)
             $results | Should -HaveCount 4
@@ -245,7 +243,6 @@ Describe 'Test-GitlabOidcRole what-if' {
                 [pscustomobject]@{ RoleArn = $InfraRole; ProjectPath = 'acme/web'; Ref = 'main' }
                 [pscustomobject]@{ RoleArn = $OpenRole; ProjectPath = 'anyone/else'; Ref = 'x' }
             )
-            Set-CannedIam $InfraRole, $InfraMain, $OpenRole, $Open   # in the order the rows first name the roles
             $verbose = $rows | Test-GitlabOidcRole -FromIam -Verbose 4>&1
             $results = @($verbose | Where-Object { $_ -is [GitlabSts.OidcRoleTestResult] })
             $results.Success | Should -Be @($true, $true, $false, $true)
