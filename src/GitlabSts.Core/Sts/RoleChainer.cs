@@ -19,8 +19,7 @@ namespace GitlabSts.Core.Sts
     {
         private readonly StsExchanger _webIdentity;
         private readonly Func<AssumeRoleRequest, ExchangeResult, CancellationToken, Task<AssumeRoleResponse>> _assumeRole;
-        private readonly Func<TimeSpan, CancellationToken, Task> _delay;
-        private readonly StsExchanger _backoff;
+        private readonly StsExchanger _retry;
 
         public RoleChainer()
             : this(null, null, null, null)
@@ -36,8 +35,8 @@ namespace GitlabSts.Core.Sts
         {
             _webIdentity = webIdentity ?? new StsExchanger();
             _assumeRole = assumeRole ?? AssumeRoleWithSdk;
-            _delay = delay ?? ((d, ct) => Task.Delay(d, ct));
-            _backoff = new StsExchanger((_, _, _) => throw new InvalidOperationException("not for calls"), null, random);
+            // The web-identity exchange's retry rules, backoff and delay, for every hop (its STS call is not used).
+            _retry = new StsExchanger((_, _, _) => throw new InvalidOperationException("not for calls"), delay, random);
         }
 
         /// <summary>
@@ -102,41 +101,20 @@ namespace GitlabSts.Core.Sts
             string[] secrets = { request.Token.Raw, source.SecretAccessKey, source.SessionToken };
             log.Verbose($"Chain hop {hop} of {request.ChainRoleArns.Count}: calling STS AssumeRole at {request.EndpointDescription} for {role} " +
                         $"with the credentials of {source.Role} (session '{request.ChainRoleSessionName}', {request.ChainDurationSeconds} s).");
-            for (int attempt = 1; ; attempt++)
-            {
-                cancel.ThrowIfCancellationRequested();
-                StsFailure failure;
-                try
+            return _retry.Retry(
+                request,
+                attempt =>
                 {
                     AssumeRoleResponse response = _assumeRole(sdkRequest, source, cancel).GetAwaiter().GetResult();
                     ExchangeResult result = ToResult(request, hop, role, source, response, attempt);
                     log.Verbose($"Chain hop {hop} of {request.ChainRoleArns.Count}: assumed {result.AssumedRoleArn ?? role.Value} (account {result.AccountId}) " +
                                 $"in {attempt} attempt(s); the credentials ({result.AccessKeyId}) expire at {result.Expiration:yyyy-MM-dd'T'HH:mm:ss'Z'}.");
                     return result;
-                }
-                catch (OperationCanceledException) when (cancel.IsCancellationRequested)
-                {
-                    throw;
-                }
-                catch (GitlabStsException)
-                {
-                    throw;
-                }
-                catch (Exception e)
-                {
-                    failure = StsFailure.Classify(e).ForRequest(request);
-                }
-
-                if (!failure.Transient || attempt >= request.MaxAttempts)
-                {
-                    throw ChainMessages.ToException(failure, request, hop, source, SourceCarriesTags(request), attempt);
-                }
-
-                TimeSpan wait = _backoff.Backoff(attempt);
-                log.Verbose($"Chain hop {hop}: attempt {attempt} of {request.MaxAttempts} failed ({failure.Code}: {Redactor.Redact(failure.Detail, secrets)}); " +
-                            $"retrying in {wait.TotalSeconds:0.00} s.");
-                _delay(wait, cancel).GetAwaiter().GetResult();
-            }
+                },
+                (failure, attempt) => ChainMessages.ToException(failure, request, hop, source, SourceCarriesTags(request), attempt),
+                (attempt, failure, wait) => log.Verbose($"Chain hop {hop}: attempt {attempt} of {request.MaxAttempts} failed ({failure.Code}: " +
+                    $"{Redactor.Redact(failure.Detail, secrets)}); retrying in {wait.TotalSeconds:0.00} s."),
+                cancel);
         }
 
         /// <summary>

@@ -82,14 +82,31 @@ namespace GitlabSts.Core.Sts
             log.Verbose($"Calling STS AssumeRoleWithWebIdentity at {request.EndpointDescription} for {request.RoleArn} " +
                         $"(session '{request.RoleSessionName}', {request.DurationSeconds} s).");
 
+            return Retry(
+                request,
+                attempt => ToResult(request, _call(sdkRequest, request, cancel).GetAwaiter().GetResult(), attempt),
+                (failure, attempt) => StsMessages.ToException(failure, request, attempt),
+                (attempt, failure, wait) => log.Verbose($"Attempt {attempt} of {request.MaxAttempts} failed ({failure.Code}: " +
+                    $"{Redactor.Redact(failure.Detail, new[] { request.Token.Raw })}); retrying in {wait.TotalSeconds:0.00} s."),
+                cancel);
+        }
+
+        /// <summary>
+        /// The contract's retry rules for one STS call (the web-identity exchange and every chained hop): <paramref name="call"/>
+        /// (given the attempt number) until it returns; a transient failure is retried after <see cref="Backoff"/> up to the
+        /// request's MaxAttempts (<paramref name="retrying"/> is told first), any other failure, or the last, is thrown as
+        /// <paramref name="fail"/> makes it. Our own <see cref="GitlabStsException"/> and cancellation pass through.
+        /// </summary>
+        internal T Retry<T>(ExchangeRequest request, Func<int, T> call, Func<StsFailure, int, Exception> fail,
+            Action<int, StsFailure, TimeSpan> retrying, CancellationToken cancel)
+        {
             for (int attempt = 1; ; attempt++)
             {
                 cancel.ThrowIfCancellationRequested();
                 StsFailure failure;
                 try
                 {
-                    AssumeRoleWithWebIdentityResponse response = _call(sdkRequest, request, cancel).GetAwaiter().GetResult();
-                    return ToResult(request, response, attempt);
+                    return call(attempt);
                 }
                 catch (OperationCanceledException) when (cancel.IsCancellationRequested)
                 {
@@ -106,12 +123,11 @@ namespace GitlabSts.Core.Sts
 
                 if (!failure.Transient || attempt >= request.MaxAttempts)
                 {
-                    throw StsMessages.ToException(failure, request, attempt);
+                    throw fail(failure, attempt);
                 }
 
                 TimeSpan wait = Backoff(attempt);
-                log.Verbose($"Attempt {attempt} of {request.MaxAttempts} failed ({failure.Code}: {Redactor.Redact(failure.Detail, new[] { request.Token.Raw })}); " +
-                            $"retrying in {wait.TotalSeconds:0.00} s.");
+                retrying(attempt, failure, wait);
                 _delay(wait, cancel).GetAwaiter().GetResult();
             }
         }
