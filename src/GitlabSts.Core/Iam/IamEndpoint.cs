@@ -25,7 +25,7 @@ namespace GitlabSts.Core.Iam
         /// <summary>Where <see cref="Url"/> came from (a variable's name, or "the aws partition").</summary>
         public string Source { get; }
 
-        /// <exception cref="GitlabStsException">InvalidEndpoint: a variable holds no absolute http(s) URL.</exception>
+        /// <exception cref="GitlabStsException">InvalidEndpoint (<see cref="EndpointUrl.Parse"/>): a variable holds no usable URL.</exception>
         public static IamEndpoint Resolve(string partition, IEnvironmentReader env)
         {
             string region = SigningRegionOf(partition);
@@ -37,12 +37,7 @@ namespace GitlabSts.Core.Iam
                     continue;
                 }
 
-                if (!Uri.TryCreate(value, UriKind.Absolute, out Uri? url) || (url.Scheme != "https" && url.Scheme != "http") || url.Host.Length == 0)
-                {
-                    throw new GitlabStsException(ErrorIds.InvalidEndpoint, ErrorKind.InvalidArgument,
-                        $"${name} is not an absolute http(s) URL (-FromIam reads IAM there). Set it to a URL such as https://iam.amazonaws.com, or remove it.");
-                }
-
+                Uri url = EndpointUrl.Parse(value!, "$" + name, "IAM", "https://iam.amazonaws.com");
                 return new IamEndpoint(url, region, "$" + name);
             }
 

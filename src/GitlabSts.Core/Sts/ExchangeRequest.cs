@@ -408,17 +408,7 @@ namespace GitlabSts.Core.Sts
                 return null;
             }
 
-            if (!Uri.TryCreate(url.Trim(), UriKind.Absolute, out Uri? uri) || (uri.Scheme != "https" && uri.Scheme != "http") || uri.Host.Length == 0)
-            {
-                throw new GitlabStsException(ErrorIds.InvalidEndpoint, ErrorKind.InvalidArgument,
-                    $"The STS endpoint '{url}' (from {source}) is not an http(s) URL. Use a URL like https://sts.eu-central-1.amazonaws.com, or unset {source}.", source);
-            }
-
-            if (!string.IsNullOrEmpty(uri.UserInfo))
-            {
-                throw new GitlabStsException(ErrorIds.InvalidEndpoint, ErrorKind.InvalidArgument,
-                    $"The STS endpoint from {source} contains user information; remove it from the URL.", source);
-            }
+            Uri uri = EndpointUrl.Parse(url, source, "STS", "https://sts.eu-central-1.amazonaws.com");
 
             if (uri.Scheme == "http" && !LoopbackHost.Is(uri))
             {

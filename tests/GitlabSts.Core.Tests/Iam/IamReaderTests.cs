@@ -253,12 +253,14 @@ namespace GitlabSts.Core.Tests.Iam
         [InlineData("not a url")]
         [InlineData("ftp://iam.example.com")]
         [InlineData("/relative")]
+        [InlineData("https://admin:pa55word@iam.example.com")]
         public void A_malformed_endpoint_variable_is_InvalidEndpoint_before_any_request(string value)
         {
             var e = Assert.Throws<GitlabStsException>(() => IamReader.Read(Role, "https://gitlab.com", null, Env.Of(("AWS_ENDPOINT_URL_IAM", value)), new CapturingLog(), CancellationToken.None));
 
             Assert.Equal(ErrorIds.InvalidEndpoint, e.ErrorId);
             Assert.Contains("AWS_ENDPOINT_URL_IAM", e.Message);
+            Assert.DoesNotContain("pa55word", e.Message);
         }
     }
 }
