@@ -11,6 +11,8 @@ using Amazon.Runtime.Internal;
 using Amazon.Runtime.Internal.Auth;
 using Amazon.SecurityToken;
 
+using GitlabSts.Core.Sts;
+
 namespace GitlabSts.Core.Iam
 {
     /// <summary>
@@ -195,9 +197,10 @@ namespace GitlabSts.Core.Iam
             return request;
         }
 
+        /// <summary>Throttling and server errors, by the same codes and statuses as STS's (<see cref="StsFailure.ClassifyStatus"/>).</summary>
         private static bool IsRetryable(IamAnswer answer) =>
-            answer.Status >= 500 || answer.Status == 429
-            || (answer.Status == 400 && (answer.Body.Contains("<Code>Throttling</Code>") || answer.Body.Contains("<Code>ThrottlingException</Code>")));
+            answer.Status >= 400
+            && StsFailure.ClassifyStatus(answer.Status >= 500 ? null : IamReader.Error(answer).Code, answer.Status) != StsRetryClass.None;
 
         private static void Backoff(int attempt, CancellationToken cancel) =>
             cancel.WaitHandle.WaitOne(TimeSpan.FromMilliseconds(100 * (1 << (attempt - 1))));
