@@ -70,7 +70,7 @@ namespace GitlabSts.Core.Profiles
             {
                 RejectSessionPolicyThatWouldBeDropped(settings, mode, piped: true);
                 RejectCredentialConflicts(request, settings, issued);
-                ProfileAccountGuard.CheckIssued(AccountGuard.Resolve(settings.AllowedAccountIds, env), issued, settings.AllowedAccountIds != null);
+                AccountGuard.CheckIssued(AccountGuard.Resolve(settings.AllowedAccountIds, env), issued.AccountId, issued.RoleArn, settings.AllowedAccountIds != null);
                 region = ExchangeRequest.CheckedRegion(string.IsNullOrEmpty(settings.Region) ? issued.Region : settings.Region, env, Sts.RoleArn.Parse(issued.RoleArn));
                 profile.RoleArn = issued.RoleArn;
                 SetKeys(profile, issued.AccessKeyId, issued.SecretAccessKey, issued.SessionToken);

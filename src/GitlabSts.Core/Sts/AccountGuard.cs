@@ -95,6 +95,28 @@ namespace GitlabSts.Core.Sts
                 "They were discarded: nothing was output, set in the environment or written.");
         }
 
+        /// <summary>
+        /// The guard for credentials issued elsewhere (Set-GitlabAwsProfile -Credential): their account (AccountId, else the
+        /// role ARN's) must be in <paramref name="allowed"/>; else <see cref="ErrorIds.AccountNotAllowed"/> and nothing is written.
+        /// </summary>
+        public static void CheckIssued(IReadOnlyList<string> allowed, string? accountId, string? roleArn, bool fromParameter)
+        {
+            if (allowed.Count == 0)
+            {
+                return;
+            }
+
+            string? account = IsAccountId(accountId) ? accountId : RoleArn.TryParse(roleArn)?.AccountId;
+            if (account is null || !allowed.Contains(account, StringComparer.Ordinal))
+            {
+                throw new GitlabStsException(ErrorIds.AccountNotAllowed, ErrorKind.SecurityError,
+                    $"the piped credentials of {roleArn} belongs to account {account ?? "(unknown)"}, which is not in the allowed accounts " +
+                    $"({string.Join(", ", allowed)}, from {(fromParameter ? "-AllowedAccountId" : Variable)}): no profile was written. " +
+                    "Check -RoleArn and -ChainRoleArn (the last role decides the account), or add the account to the allowed list.",
+                    "AllowedAccountId");
+            }
+        }
+
         /// <summary>The allowed accounts and where they came from, for messages.</summary>
         public static string Describe(ExchangeRequest request) => string.Join(", ", request.AllowedAccountIds);
 
