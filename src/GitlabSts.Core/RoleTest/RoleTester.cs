@@ -74,6 +74,14 @@ namespace GitlabSts.Core.RoleTest
         public IamReadResult? IamRead { get; internal set; }
         /// <summary>Per Allow statement for this provider, the :sub values and patterns it admits ("*": no sub condition).</summary>
         public IReadOnlyList<string> AdmittedSubjects { get; internal set; } = Array.Empty<string>();
+
+        /// <summary>ErrorCode, Message and Hint from the check that fails the role (the first Fail of the checklist).</summary>
+        internal void DescribeFailure(DiagnosisCheck failed)
+        {
+            ErrorCode = failed.Code ?? failed.Name;
+            Message = DiagnosisResult.Summary(failed);
+            Hint = failed.Hint;
+        }
     }
 
     /// <summary>
@@ -201,9 +209,7 @@ namespace GitlabSts.Core.RoleTest
                 bool localExplains = firstFailure.Name != ExchangeCheck && firstFailure.Name != CallerIdentityCheck;
                 if (localExplains || liveFailure == null)
                 {
-                    result.ErrorCode = firstFailure.Code ?? firstFailure.Name;
-                    result.Message = DiagnosisResult.Summary(firstFailure);
-                    result.Hint = firstFailure.Hint;
+                    result.DescribeFailure(firstFailure);
                 }
                 else
                 {

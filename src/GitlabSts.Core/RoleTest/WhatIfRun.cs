@@ -107,9 +107,7 @@ namespace GitlabSts.Core.RoleTest
             result.Success = firstFailure == null;
             if (firstFailure != null)
             {
-                result.ErrorCode = firstFailure.Code ?? firstFailure.Name;
-                result.Message = DiagnosisResult.Summary(firstFailure);
-                result.Hint = firstFailure.Hint;
+                result.DescribeFailure(firstFailure);
             }
 
             return result;
