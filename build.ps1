@@ -208,7 +208,7 @@ function Get-XunitXmlCounts([string] $XmlPath, [string] $Label) {
     # A runner error (e.g. Mono's AppDomainUnloadedException after the last test) can leave an assembly with an <errors>
     # entry and no counts at all: that is a failure, and so is a run in which no test ran.
     $fatal = @($xml.SelectNodes('//errors/error') | ForEach-Object { "${Label}: runner error: $((($_.failure.message.InnerText) -split "`n")[0])" })
-    $noTests = if ((& $sum 'total') -eq 0) { @("${Label}: no test ran (see $([IO.Path]::ChangeExtension($XmlPath, '.log')))") } else { @() }
+    $noTests = @(if ((& $sum 'total') -eq 0) { "${Label}: no test ran (see $([IO.Path]::ChangeExtension($XmlPath, '.log')))" })
     [pscustomobject]@{
         Passed  = & $sum 'passed'
         Failed  = (& $sum 'failed') + (& $sum 'errors') + $fatal.Count + $noTests.Count
